@@ -1,0 +1,159 @@
+"""Noise: page furniture that a scraped article carries but that is not evidence.
+
+Scraped news pages keep widget text, photo captions and credits, share prompts, feed metadata,
+bylines and related-article links between the paragraphs. The rules here recognise those
+*patterns* (not particular sentences) and give a short human reason, so the importer can mark a
+passage as excluded while keeping it in the catalog for a reviewer to restore. A false exclusion
+hides evidence, so each rule is anchored (a whole paragraph, the start of a line, a credit in
+trailing parentheses) rather than matching a word anywhere.
+
+:func:`noise_reason` judges one sentence in its paragraph; :func:`document_noise` adds the rules
+that need the whole document (a repeated headline, a truncated caption title, duplicates).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+# Whole-paragraph rules: (reason, pattern matched against the normalised paragraph).
+_PARAGRAPH_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (reason, re.compile(pattern, re.IGNORECASE))
+    for reason, pattern in (
+        # Error and loading placeholders of script-driven widgets.
+        ("widget text", r"^(?:[•·*-]\s*)?oops!?\s+something went wrong\b.*"),
+        ("widget text", r"^(?:[•·*-]\s*)?(?:something went wrong|please try again later|"
+                        r"loading(?:\.{3}|…)?|this (?:content|video) is not available.*)\.?$"),
+        ("navigation", r"^(?:skip to (?:main )?content|skip navigation|most popular|most read|"
+                       r"back to top|main menu|menu|top stories|trending now|sign in|log in)$"),
+        ("advertisement", r"^(?:advertisement|sponsored content|story continues below)$"),
+        ("feed metadata", r"^(?:external content|source rss or atom feed|feed title|feed link)$"),
+        ("feed metadata", r"^feed (?:location|title|link)\s+\S+.*$"),
+        ("feed metadata", r"^from\b.{0,60}\(#\w+\)$"),
+        ("image file name", r"^[\w .()-]{1,80}\.(?:jpe?g|png|gif|webp|svg|avif)$"),
+        ("byline", r"^by$"),
+        ("byline", r"^by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+                   r"(?:\s*(?:,|and)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*$"),
+        ("byline", r"^[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s+[-–—|,]\s+(?:senior\s+|staff\s+)?"
+                   r"(?:reporter|writer|correspondent|editor|columnist|contributor)$"),
+        ("share/follow prompt", r"^share (?:this|the) (?:article|story|page|post)\b.{0,20}$"),
+        ("share/follow prompt", r"^follow\s+[\w .'’-]{1,40}\s+(?:across|on)\s+(?:our|its|their)\b"
+                                r".{0,80}$"),
+        ("share/follow prompt", r"^share your (?:views|thoughts|comments)\b.{0,40}$"),
+        ("share/follow prompt", r"^(?:reply\s+)?\d+\s+comments?$"),
+        ("share/follow prompt", r"^(?:view|show|load|read) (?:\d+ )?comments?$"),
+        ("newsletter prompt", r"^(?:get|sign up for|subscribe to) (?:your|our)\b.{0,80}"
+                              r"\b(?:news|newsletter|stories|updates|analysis)\b.{0,40}$"),
+        ("related-article link", r"^(?:watch|look|more|read more|read also|also read|related|"
+                                 r"see also|recommended|listen)\s*:\s*\S.{0,200}$"),
+        ("related-article link", r"^[^.!?]{0,80}:\s+everything you need to know$"),
+        ("source credit", r"^source:\s*[\w .&'’-]{1,40}$"),
+    )
+)  # fmt: skip
+
+# Photo-agency credits. Each is anchored so that a news sentence naming an agency ("told
+# Reuters", "the Sputnik agency reported") is not caught.
+_CREDIT_MARKERS = re.compile(
+    r"ATTENTION EDITORS|\bvia (?:REUTERS|AP|AFP|Getty Images|EPA)\b|\bPhoto via\b|"
+    r"\bCredit(?: Image)?\s*:|\b(?:Getty Images|Alamy(?: Live News)?|ZUMA Press|ZUMA Wire|"
+    r"Shutterstock|EYEPRESS)\b|\bEDITORIAL USAGE ONLY\b|\bNot for Commercial USAGE\b",
+)
+_AGENCY = (
+    r"Reuters|REUTERS|AP|AFP|Alamy|Getty(?: Images)?|Sputnik|SPUTNIK|ZUMA|EPA|EFE|Xinhua|"
+    r"Pool|POOL|Shutterstock|Bloomberg|TASS|Anadolu|PA|Press Office|handout|HANDOUT"
+)
+# A caption ends with its credit in parentheses: "(Reuters)", "(NAME / SPUTNIK / AFP /)".
+_TRAILING_CREDIT = re.compile(rf"\((?:[^()]*[\s/,])?(?:{_AGENCY})(?:[\s/,][^()]*)?\)\s*$")
+
+_BYLINE_SENTENCES = re.compile(
+    r"^(?:reach\s+[\w .'’-]{1,40}\s+(?:via|by|at)\s+(?:e-?mail|twitter|phone)\b.*|"
+    r"with files from\b.*|"
+    r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3} is an? (?:[\w'’-]+\s+){0,3}"
+    r"(?:reporter|writer|journalist|correspondent|editor|columnist)\b.{0,120})$",
+    re.IGNORECASE,
+)
+_EDITOR_NOTE = re.compile(
+    r"^(?:this (?:story|article) (?:has been|was) (?:updated|corrected)\b.*|"
+    r"editor'?s note:.*|correction:.*)$",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def noise_reason(sentence: str, paragraph: str) -> str | None:
+    """Return why ``sentence`` (in ``paragraph``) is page noise, or ``None`` if it is content."""
+    paragraph_text = " ".join(paragraph.split())
+    sentence_text = " ".join(sentence.split())
+    for reason, pattern in _PARAGRAPH_RULES:
+        if pattern.match(paragraph_text):
+            return reason
+    # A paragraph carrying a photo credit is a caption as a whole: its sentences describe a
+    # picture, even the ones that read like news.
+    credited = _CREDIT_MARKERS.search(paragraph_text) or _TRAILING_CREDIT.search(paragraph_text)
+    if credited:
+        if _CREDIT_MARKERS.search(sentence_text) or _TRAILING_CREDIT.search(sentence_text):
+            return "photo credit" if _is_mostly_credit(sentence_text) else "photo caption"
+        return "photo caption"
+    if _BYLINE_SENTENCES.match(sentence_text) or (
+        _EMAIL.search(sentence_text) and re.match(r"(?i)^(?:reach|contact|email)\b", sentence_text)
+    ):
+        return "byline"
+    if _EDITOR_NOTE.match(sentence_text):
+        return "editor's note"
+    return None
+
+
+def _is_mostly_credit(sentence: str) -> bool:
+    """True when a sentence is only a credit line, not a described scene with a credit."""
+    without = _TRAILING_CREDIT.sub("", sentence)
+    without = _CREDIT_MARKERS.split(without)[0]
+    return len(without.split()) <= 3 or bool(re.match(r"^[\w.-]+(?:/[\w. -]+)+", without))
+
+
+def comparable(text: str) -> str:
+    """Text folded for comparisons: NFKC, typographic quotes made plain, case and spaces folded."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = folded.translate(str.maketrans("‘’“”", "''\"\""))
+    return " ".join(folded.casefold().split())
+
+
+def document_noise(paragraphs: Sequence[Sequence[str]], title: str) -> list[list[str | None]]:
+    """Reasons for every sentence of a document, given as paragraphs of sentences.
+
+    Adds to :func:`noise_reason` the rules that need the whole document: a first paragraph
+    repeating the headline, a truncated caption title that the next (credited) caption repeats
+    in full, and an exact repeat of an earlier sentence.
+    """
+    joined = [" ".join(sentences) for sentences in paragraphs]
+    reasons = [
+        [noise_reason(sentence, paragraph) for sentence in sentences]
+        for sentences, paragraph in zip(paragraphs, joined, strict=True)
+    ]
+    folded_title = comparable(title).rstrip(".!?")
+    for index, paragraph in enumerate(joined[:5]):
+        folded = comparable(paragraph).rstrip(".!?")
+        if folded and folded_title and (folded == folded_title):
+            reasons[index] = [reason or "duplicate headline" for reason in reasons[index]]
+            break
+    for index in range(len(joined) - 1):
+        paragraph, following = comparable(joined[index]), comparable(joined[index + 1])
+        caption_next = all(reason in ("photo caption", "photo credit") for reason in
+                           reasons[index + 1]) and reasons[index + 1]  # fmt: skip
+        if (
+            caption_next
+            and not _TERMINAL.search(joined[index])
+            and following.startswith(paragraph)
+            and len(following) > len(paragraph)
+        ):
+            reasons[index] = [reason or "photo caption" for reason in reasons[index]]
+    seen: set[str] = set()
+    for sentences, paragraph_reasons in zip(paragraphs, reasons, strict=True):
+        for position, sentence in enumerate(sentences):
+            key = comparable(sentence)
+            if paragraph_reasons[position] is None and key in seen:
+                paragraph_reasons[position] = "duplicate of an earlier passage"
+            if paragraph_reasons[position] is None:
+                seen.add(key)
+    return reasons
