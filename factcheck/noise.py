@@ -124,7 +124,7 @@ def _is_mostly_credit(sentence: str) -> bool:
     """True when a sentence is only a credit line, not a described scene with a credit."""
     without = _TRAILING_CREDIT.sub("", sentence)
     without = _CREDIT_MARKERS.split(without)[0]
-    return len(without.split()) <= 3 or bool(re.match(r"^[\w.-]+(?:/[\w. -]+)+", without))
+    return not without.strip() or bool(re.match(r"^[\w .,-]+(?:/[\w .,-]+)+$", without.strip()))
 
 
 def comparable(text: str) -> str:
