@@ -17,6 +17,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from factcheck.segmentation import split_sentences as _split_sentences
+
+# A person's name: one to four capitalised words. Case-sensitive inside the case-insensitive
+# rules below, so "By the next day" is not a byline.
+_NAME = r"(?-i:[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})"
+
 # Whole-paragraph rules: (reason, pattern matched against the normalised paragraph).
 _PARAGRAPH_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (reason, re.compile(pattern, re.IGNORECASE))
@@ -33,9 +39,8 @@ _PARAGRAPH_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("feed metadata", r"^from\b.{0,60}\(#\w+\)$"),
         ("image file name", r"^[\w .()-]{1,80}\.(?:jpe?g|png|gif|webp|svg|avif)$"),
         ("byline", r"^by$"),
-        ("byline", r"^by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
-                   r"(?:\s*(?:,|and)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*$"),
-        ("byline", r"^[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s+[-–—|,]\s+(?:senior\s+|staff\s+)?"
+        ("byline", rf"^by\s+{_NAME}(?:\s*(?:,|and)\s+{_NAME})*$"),
+        ("byline", rf"^{_NAME}\s+[-–—|,]\s+(?:senior\s+|staff\s+)?"
                    r"(?:reporter|writer|correspondent|editor|columnist|contributor)$"),
         ("share/follow prompt", r"^share (?:this|the) (?:article|story|page|post)\b.{0,20}$"),
         ("share/follow prompt", r"^follow\s+[\w .'’-]{1,40}\s+(?:across|on)\s+(?:our|its|their)\b"
@@ -73,9 +78,14 @@ _TRAILING_CREDIT = re.compile(rf"\((?:[^()]*[\s/,])?(?:{_AGENCY})(?:[\s/,][^()]*
 
 _BYLINE_SENTENCES = re.compile(
     r"^(?:reach\s+[\w .'’-]{1,40}\s+(?:via|by|at)\s+(?:e-?mail|twitter|phone)\b.*|"
-    r"with files from\b.*|"
-    r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3} is an? (?:[\w'’-]+\s+){0,3}"
-    r"(?:reporter|writer|journalist|correspondent|editor|columnist)\b.{0,120})$",
+    r"with files from\b.*)$",
+    re.IGNORECASE,
+)
+# "X is a reporter for ..." is an author note only beside contact details: on its own it may be
+# news (a detained journalist, say).
+_AUTHOR_NOTE = re.compile(
+    rf"^{_NAME} is an? (?:[\w'’-]+\s+){{0,3}}"
+    r"(?:reporter|writer|journalist|correspondent|editor|columnist)\b.{0,120}$",
     re.IGNORECASE,
 )
 _EDITOR_NOTE = re.compile(
@@ -104,13 +114,20 @@ def noise_reason(sentence: str, paragraph: str) -> str | None:
         if _has_credit(sentence_text):
             return "photo credit" if _is_mostly_credit(sentence_text) else "photo caption"
         return "photo caption"
-    if _BYLINE_SENTENCES.match(sentence_text) or (
-        _CONTACT.match(sentence_text) and _EMAIL.search(sentence_text)
+    if _BYLINE_SENTENCES.match(sentence_text) or _is_contact(sentence_text):
+        return "byline"
+    if _AUTHOR_NOTE.match(sentence_text) and any(
+        _is_contact(other) for other in _split_sentences(paragraph_text)
     ):
         return "byline"
     if _EDITOR_NOTE.match(sentence_text):
         return "editor's note"
     return None
+
+
+def _is_contact(sentence: str) -> bool:
+    """True for "Reach/Contact/Email <someone> ... name@example.org" lines."""
+    return bool(_CONTACT.match(sentence) and _EMAIL.search(sentence))
 
 
 def _has_credit(text: str) -> bool:

@@ -90,8 +90,14 @@ def test_whole_paragraph_furniture(paragraph: str, expected: str) -> None:
         ),
         (
             "Maria Lopez is a reporter for the Courier's city desk.",
-            "Maria Lopez is a reporter for the Courier's city desk.",
+            "Maria Lopez is a reporter for the Courier's city desk. Reach Maria via email: "
+            "mlopez@example.com",
             "byline",
+        ),
+        (
+            "Omar Said is a journalist who was detained in Moscow.",
+            "Omar Said is a journalist who was detained in Moscow.",
+            None,
         ),
         (
             "With files from The Canadian Press.",
@@ -105,7 +111,7 @@ def test_whole_paragraph_furniture(paragraph: str, expected: str) -> None:
         ),
     ],
 )
-def test_sentence_furniture(sentence: str, paragraph: str, expected: str) -> None:
+def test_sentence_furniture(sentence: str, paragraph: str, expected: str | None) -> None:
     assert noise_reason(sentence, paragraph) == expected
 
 
@@ -127,6 +133,8 @@ def test_sentence_furniture(sentence: str, paragraph: str, expected: str) -> Non
         "The source said the deal was signed by Minsk and Moscow.",
         "Loading of grain ships resumed on Friday in Odesa.",
         "By March, at least 40 nations had imposed new sanctions.",
+        "By the next day",
+        "Anna Berg - the new envoy",
         "The EPA was not involved, officials in Washington said.",
         "Critics say the agency is a mouthpiece for the Kremlin.",
         "Speaking to reporters, she said: “We cannot accept this.”",
