@@ -1,0 +1,103 @@
+"""Retrieval: the passages worth judging for a claim, found with BM25F in the Whoosh index.
+
+The claim is text, never query syntax: it is analysed (:mod:`factcheck.claim_analysis`) and
+the query is built from its parts as Whoosh query objects, so "NOT", quotes or colons in a
+claim are words like any other. Names and numbers weigh more than other words; an entity is
+sought under all its aliases (Moscow, Kremlin, Russian for Russia) and a predicate under its
+synonyms (sold, provided for supplied), each group scored by its best member so that a
+passage naming Russia three ways is not thrice as relevant.
+"""
+
+from __future__ import annotations
+
+from whoosh.query import DisjunctionMax, Or, Phrase, Query, Term
+from whoosh.searching import Searcher
+
+from factcheck import lexicon
+from factcheck.claim_analysis import Claim
+from factcheck.entities import aliases_of
+from factcheck.evidence import Evidence
+
+CANDIDATES = 30  # passages handed to stance analysis
+ENTITY_BOOST = 2.5
+NUMBER_BOOST = 2.0
+WORD_BOOST = 1.0
+SYNONYM_BOOST = 0.4
+FIELD = "text"
+
+
+def build_query(claim: Claim, searcher: Searcher) -> Query | None:
+    """A Whoosh query for ``claim``, or None when the claim has nothing to search for."""
+    analyzer = searcher.schema[FIELD].analyzer
+
+    def terms(text: str) -> list[str]:
+        return [token.text for token in analyzer(text)]
+
+    groups: list[Query] = []
+    for entity in claim.analysis.entities:
+        names = set(aliases_of(entity.key))
+        if entity.country:
+            names |= set(aliases_of(entity.country))
+        forms = {tuple(terms(name)) for name in names} - {()}
+        if forms:
+            groups.append(_group(forms, ENTITY_BOOST))
+    for quantity in claim.quantities:
+        token = claim.analysis.tokens[quantity.index]
+        forms = {tuple(terms(token.text))} - {()}
+        if forms:
+            groups.append(_group(forms, NUMBER_BOOST))
+    for year in claim.analysis.years:
+        groups.append(Term(FIELD, str(year), boost=NUMBER_BOOST / 2))
+    for _index, token in claim.content_tokens:
+        own = set(terms(token.text)) | set(terms(token.lemma))
+        synonyms = set()
+        for concept in token.concepts:
+            for word in lexicon.SYNONYM_CLASSES.get(concept, ()):
+                synonyms |= set(terms(word))
+        synonyms -= own
+        if not own and not synonyms:
+            continue
+        parts: list[Query] = [Term(FIELD, t, boost=WORD_BOOST) for t in sorted(own)]
+        parts += [Term(FIELD, t, boost=SYNONYM_BOOST) for t in sorted(synonyms)]
+        groups.append(DisjunctionMax(parts, tiebreak=0.0) if len(parts) > 1 else parts[0])
+    if not groups:
+        return None
+    return Or(groups)
+
+
+def _group(forms: set[tuple[str, ...]], boost: float) -> Query:
+    """One scoring group: any of ``forms`` (each a word or a phrase) counts, the best one wins."""
+    parts: list[Query] = [
+        Term(FIELD, form[0], boost=boost)
+        if len(form) == 1
+        else Phrase(FIELD, list(form), boost=boost)
+        for form in sorted(forms)
+    ]
+    return DisjunctionMax(parts, tiebreak=0.1) if len(parts) > 1 else parts[0]
+
+
+def retrieve(claim: Claim, searcher: Searcher, limit: int = CANDIDATES) -> list[Evidence]:
+    """The ``limit`` passages that best match ``claim``, strongest first."""
+    query = build_query(claim, searcher)
+    if query is None:
+        return []
+    hits = searcher.search(query, limit=limit)
+    top = hits[0].score if len(hits) else 1.0
+    found: list[Evidence] = []
+    for hit in hits:
+        fields = hit.fields()
+        found.append(
+            Evidence(
+                passage_id=fields["passage_id"],
+                text=fields.get("text", ""),
+                context=fields.get("context", ""),
+                previous=fields.get("previous", ""),
+                source_id=fields.get("source_id", ""),
+                source_title=fields.get("source_title", ""),
+                publisher=fields.get("publisher"),
+                url=fields.get("url"),
+                published=fields.get("published"),
+                retrieval_score=round(hit.score / top, 4) if top else 0.0,
+            )
+        )
+    return found

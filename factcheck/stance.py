@@ -1,0 +1,368 @@
+"""Stance: does a passage support the claim, refute it, or neither, and why.
+
+Stance sits behind one small interface, :class:`StanceAnalyzer`, so that a learned model can
+later replace or join the rule-based analyzer without touching retrieval, aggregation or the
+API. :class:`RuleStanceAnalyzer` reads both texts through :mod:`factcheck.text_analysis` and
+decides in three steps:
+
+1. **Alignment.** The passage must name the claim's subject (in its sentence, its paragraph,
+   or, for a sentence that opens with "Both" or "He", the sentence before), and cover most of
+   the claim's other entities and content words, synonyms and antonyms counted ("sold drones
+   to Moscow" covers "supplied drones to Russia"). A passage that only shares words is neither.
+2. **Contradiction.** An aligned passage refutes when it negates what the claim asserts (or
+   asserts what the claim negates), uses an antonym (voted against / for, blamed / praised),
+   gives another number for the same counted thing, another year for the same event, or
+   denies the claim's content. A denial next to an accusation makes the passage *disputed*.
+3. **Strength.** Coverage sets the score; hedged or attributed statements ("reportedly",
+   "according to", "is considering") weigh less than plain assertions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from factcheck.claim_analysis import Claim
+from factcheck.evidence import Evidence
+from factcheck.numbers import Quantity
+from factcheck.text_analysis import TextAnalysis, analyse, antonyms, opposites
+
+SUPPORTS = "supports"
+REFUTES = "refutes"
+NEUTRAL = "neutral"
+
+ENTITY_WEIGHT = 1.5  # a named entity other than the subject
+VERB_WEIGHT = 1.5  # the claim's main verb: what it asserts of its subject
+QUANTITY_WEIGHT = 1.5
+YEAR_WEIGHT = 1.0
+CONTEXT_FACTOR = 0.6  # a match in the paragraph or previous sentence, not the passage itself
+MIN_CONTENT_COVERAGE = 0.55
+MIN_OWN_COVERAGE = 0.4  # a passage must carry some of the claim itself, not only its neighbours
+HEDGE_FACTOR = 0.75
+ATTRIBUTION_FACTOR = 0.85
+NUMBER_WINDOW = 8  # tokens between a number and the predicate it quantifies
+
+
+@dataclass(frozen=True)
+class Stance:
+    """The verdict of one passage on one claim, with the reasons a reader can check."""
+
+    label: str  # SUPPORTS, REFUTES or NEUTRAL
+    score: float  # strength of that stance, 0 to 1
+    reasons: tuple[str, ...] = ()
+    disputed: bool = False  # the passage both reports the claim and a denial of it
+    relevance: float = 0.0  # how well the passage aligns with the claim, whatever its stance
+    matched_spans: tuple[tuple[int, int], ...] = field(default=())  # offsets in the passage
+
+
+class StanceAnalyzer(Protocol):
+    """Anything that can judge a passage's stance on a claim."""
+
+    name: str
+
+    def assess(self, claim: Claim, evidence: Evidence) -> Stance:
+        """Judge ``evidence`` against ``claim``."""
+        ...
+
+
+@dataclass
+class _Alignment:
+    entity_coverage: float  # 1.0 when the subject is in the passage, less when only nearby
+    content_coverage: float  # share of the claim's items covered, nearby matches counted
+    own_coverage: float  # the same, counting only the passage's own words
+    object_covered: bool  # enough of what the claim says *about* its subject is here
+    matched_positions: dict[int, list[int]]  # claim token index -> passage token indexes
+    antonym_hits: list[tuple[int, int]]  # (claim token index, passage token index)
+    spans: list[tuple[int, int]]
+    missing: list[str]
+
+
+class RuleStanceAnalyzer:
+    """The rule-based stance analyzer described in the module docstring."""
+
+    name = "rules"
+
+    def assess(self, claim: Claim, evidence: Evidence) -> Stance:
+        passage = analyse(evidence.text)
+        context = analyse(evidence.context) if evidence.context else None
+        # The sentence before lends its words to any passage, but its subject only to one
+        # that refers back to it ("Both abstained…", "denied the accusation").
+        borrows_subject = passage.anaphoric_start or passage.denial_of_previous
+        previous = analyse(evidence.previous) if evidence.previous else None
+        surroundings = [a for a in (context, previous) if a is not None]
+
+        subject_here, subject_near, missing_subject = _find_subject(
+            claim, passage, context, previous if borrows_subject else None
+        )
+        if missing_subject:
+            return Stance(NEUTRAL, 0.0, (f"does not mention {', '.join(missing_subject)}",))
+
+        alignment = _align(claim, passage, surroundings)
+        alignment.entity_coverage = 1.0 if not subject_near else CONTEXT_FACTOR
+        reasons: list[str] = []
+
+        denial_target = None
+        if passage.denial:
+            if _aligned(alignment):
+                denial_target = passage
+            elif passage.denial_of_previous and previous is not None:
+                borrowed = _align(claim, previous, [passage])
+                if _aligned(borrowed):
+                    denial_target = previous
+                    alignment = borrowed
+        relevance = _relevance(alignment)
+        if not _aligned(alignment) and denial_target is None:
+            why = "shares too little with the claim"
+            if alignment.missing:
+                why += f" (missing: {', '.join(alignment.missing[:4])})"
+            return Stance(
+                NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=tuple(alignment.spans)
+            )
+
+        # Only a passage that itself speaks of the subject (or refers back to it, as in
+        # "Both abstained") can contradict the claim; a neighbour's subject supports at most.
+        contradictions = (
+            _contradictions(claim, passage, alignment, reasons)
+            if subject_here or passage.anaphoric_start
+            else []
+        )
+        certainty = 1.0
+        if _hedged(passage, alignment):
+            certainty *= HEDGE_FACTOR
+            reasons.append("hedged")
+        if passage.attributed:
+            certainty *= ATTRIBUTION_FACTOR
+            reasons.append("attributed to others")
+
+        spans = tuple(alignment.spans)
+        if denial_target is not None:
+            reasons.append("denies the claim's content")
+            if passage.accusation or passage.attributed or denial_target is not passage:
+                # An accusation reported with its denial: the passage stands on both sides.
+                return Stance(
+                    REFUTES,
+                    round(relevance * 0.8, 3),
+                    (*reasons, "an accusation met by a denial"),
+                    disputed=denial_target is passage,
+                    relevance=relevance,
+                    matched_spans=spans,
+                )
+            contradictions.append(0.8)
+        if contradictions:
+            return Stance(
+                REFUTES,
+                round(relevance * max(contradictions), 3),
+                tuple(reasons),
+                relevance=relevance,
+                matched_spans=spans,
+            )
+        unconfirmed = [
+            q for q in claim.quantities if not any(p.same_value(q) for p in passage.quantities)
+        ]
+        if unconfirmed:
+            # A passage that does not state the claim's figure cannot confirm it.
+            why = f"does not state {_format_number(unconfirmed[0].value)}"
+            return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
+        reasons.insert(0, "asserts what the claim asserts")
+        return Stance(
+            SUPPORTS,
+            round(relevance * certainty, 3),
+            tuple(reasons),
+            relevance=relevance,
+            matched_spans=spans,
+        )
+
+
+def _find_subject(
+    claim: Claim,
+    passage: TextAnalysis,
+    context: TextAnalysis | None,
+    previous: TextAnalysis | None,
+) -> tuple[bool, bool, list[str]]:
+    """Where the claim's subject is named: (all in the passage, some only near it, missing)."""
+    near: set[str] = set()
+    for around in (context, previous):
+        if around is not None:
+            near |= around.entity_keys
+    here = [k for k in claim.subject if k in passage.entity_keys]
+    missing = [k for k in claim.subject if k not in passage.entity_keys and k not in near]
+    return len(here) == len(claim.subject), len(here) < len(claim.subject), missing
+
+
+def _aligned(alignment: _Alignment) -> bool:
+    return (
+        alignment.content_coverage >= MIN_CONTENT_COVERAGE
+        and alignment.own_coverage >= MIN_OWN_COVERAGE
+        and alignment.object_covered
+    )
+
+
+def _relevance(alignment: _Alignment) -> float:
+    return round((alignment.content_coverage**0.7) * (alignment.entity_coverage**0.3), 3)
+
+
+def _token_matches(concepts: frozenset[str], passage: TextAnalysis) -> list[int]:
+    return [i for i, t in enumerate(passage.tokens) if t.content and (concepts & t.concepts)]
+
+
+def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]) -> _Alignment:
+    """How much of the claim the passage covers, and where.
+
+    The claim's subject is checked apart (:func:`_find_subject`); its other entities, content
+    words, quantities and years are the items to cover. A word counts when the passage has it
+    or a synonym, or an antonym (which aligns the passage with the claim *and* contradicts it).
+    """
+    spans: list[tuple[int, int]] = []
+    missing: list[str] = []
+    total = found = own = 0.0
+    around_keys = set().union(*(a.entity_keys for a in surroundings)) if surroundings else set()
+
+    claim_keys = {e.key for e in claim.analysis.entities}
+    object_found = 0.0
+    object_total = len(claim_keys - claim.subject)
+    object_total += sum(1 for index, _ in claim.content_tokens if index != claim.verb_index)
+    for key in claim_keys - claim.subject:
+        total += ENTITY_WEIGHT
+        if key in passage.entity_keys:
+            found += ENTITY_WEIGHT
+            own += ENTITY_WEIGHT
+            object_found += 1
+        elif key in around_keys:
+            found += ENTITY_WEIGHT * CONTEXT_FACTOR
+            object_found += 0.5
+        else:
+            missing.append(key)
+    for entity in passage.entities:
+        if entity.key in claim_keys or (entity.country and entity.country in claim_keys):
+            spans.append((passage.tokens[entity.start].start, passage.tokens[entity.end - 1].end))
+
+    matched: dict[int, list[int]] = {}
+    antonym_hits: list[tuple[int, int]] = []
+    for index, token in claim.content_tokens:
+        weight = VERB_WEIGHT if index == claim.verb_index else 1.0
+        total += weight
+        hits = _token_matches(token.concepts, passage)
+        # A polar concept (a vote's direction, praise or blame) decides the contradiction:
+        # "voted for" is contradicted by "voted against" although both share "vote".
+        polar = frozenset(c for c in token.concepts if c in antonyms())
+        polar_hits = _token_matches(polar, passage) if polar else hits
+        opposed = frozenset().union(*(opposites(c) for c in (polar or token.concepts)))
+        opposite_hits = _token_matches(opposed, passage)
+        if hits or opposite_hits:
+            found += weight
+            own += weight
+            if hits:
+                matched[index] = hits
+        elif any(token.concepts & a.concepts for a in surroundings):
+            found += weight * CONTEXT_FACTOR * 0.5
+            object_found += 0.5 if index != claim.verb_index else 0
+        else:
+            missing.append(token.text)
+        if opposite_hits and not polar_hits:
+            antonym_hits.extend((index, hit) for hit in opposite_hits)
+        if index != claim.verb_index and (hits or opposite_hits):
+            object_found += 1
+        for hit in hits + opposite_hits:
+            spans.append((passage.tokens[hit].start, passage.tokens[hit].end))
+
+    for quantity in claim.quantities:
+        total += QUANTITY_WEIGHT
+        same = [q for q in passage.quantities if q.same_value(quantity)]
+        if same or any(_compatible(quantity, q) for q in passage.quantities):
+            # The same thing counted, whether or not to the same figure: aligned.
+            found += QUANTITY_WEIGHT
+            own += QUANTITY_WEIGHT
+            for q in same:
+                spans.append((passage.tokens[q.index].start, passage.tokens[q.index].end))
+        else:
+            missing.append(_format_number(quantity.value))
+    if claim.analysis.years:
+        # A year for the same event aligns, agreeing or not; an undated passage half does.
+        weight = YEAR_WEIGHT * len(claim.analysis.years)
+        total += weight
+        found += weight if passage.years else weight * 0.5
+        own += weight if passage.years else 0.0
+
+    return _Alignment(
+        entity_coverage=1.0,
+        content_coverage=found / total if total else 1.0,
+        own_coverage=own / total if total else 1.0,
+        # Half of what the claim says besides its subject and verb (at least one item) must be
+        # in the passage's own words: sharing the subject and a verb is not saying the same.
+        object_covered=object_found >= (object_total + 1) // 2,
+        matched_positions=matched,
+        antonym_hits=antonym_hits,
+        spans=sorted(set(spans)),
+        missing=missing,
+    )
+
+
+def _contradictions(
+    claim: Claim, passage: TextAnalysis, alignment: _Alignment, reasons: list[str]
+) -> list[float]:
+    """Strengths of every contradiction between an aligned passage and the claim."""
+    found: list[float] = []
+    claim_negated = claim.analysis.negated
+    flipped = [
+        claim.analysis.tokens[index].text
+        for index, hits in alignment.matched_positions.items()
+        if (index in claim_negated) != any(h in passage.negated for h in hits)
+    ]
+    if flipped:
+        side = "negates" if not claim_negated else "affirms"
+        reasons.append(f"{side} what the claim says ({', '.join(flipped[:3])})")
+        found.append(1.0)
+    antonym_words = {
+        passage.tokens[hit].text
+        for index, hit in alignment.antonym_hits
+        if hit not in passage.negated and index not in claim_negated
+    }
+    if antonym_words:
+        reasons.append(f"says the opposite ({', '.join(sorted(antonym_words)[:3])})")
+        found.append(0.9)
+    for quantity in claim.quantities:
+        rivals = [q for q in passage.quantities if _compatible(quantity, q)]
+        agrees = any(q.same_value(quantity) for q in passage.quantities)
+        if rivals and not agrees and _near_predicate(rivals, alignment):
+            reasons.append(
+                f"gives {_format_number(rivals[0].value)} where the claim says "
+                f"{_format_number(quantity.value)}"
+            )
+            found.append(0.9)
+    other_years = passage.years and not (claim.analysis.years & passage.years)
+    if claim.analysis.years and other_years and alignment.own_coverage >= 0.75:
+        reasons.append(
+            f"dates it {', '.join(map(str, sorted(passage.years)))}, not "
+            f"{', '.join(map(str, sorted(claim.analysis.years)))}"
+        )
+        found.append(0.7)
+    return found
+
+
+def _hedged(passage: TextAnalysis, alignment: _Alignment) -> bool:
+    """Hedged when most matched claim words are matched only inside a hedge's scope."""
+    groups = list(alignment.matched_positions.values())
+    if not groups:
+        return False
+    hedged = sum(all(h in passage.hedged for h in hits) for hits in groups)
+    return hedged * 2 >= len(groups)
+
+
+def _compatible(claimed: Quantity, stated: Quantity) -> bool:
+    """Two quantities count the same kind of thing (same unit, or units of one class)."""
+    if claimed.unit is None or stated.unit is None:
+        return False
+    if claimed.unit == stated.unit:
+        return True
+    left = analyse(claimed.unit).tokens
+    right = analyse(stated.unit).tokens
+    return bool(left and right and (left[0].concepts & right[0].concepts))
+
+
+def _near_predicate(rivals: list[Quantity], alignment: _Alignment) -> bool:
+    positions = [h for hits in alignment.matched_positions.values() for h in hits]
+    return any(abs(q.index - p) <= NUMBER_WINDOW for q in rivals for p in positions)
+
+
+def _format_number(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
