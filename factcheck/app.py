@@ -1,0 +1,45 @@
+"""App: the application factory.
+
+``create_app`` resolves the settings (defaults, ``FACTCHECK_*`` variables, then ``test_config``),
+opens the catalog and migrates it, makes sure a search index exists (rebuilding it from the
+catalog when ``INDEX_DIR`` is empty), and registers error handlers, the API and the commands'
+context. ``wsgi.py`` is the only place a production app is created.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from factcheck import api, commands, errors
+from factcheck.catalog import database
+from factcheck.extensions import SEARCH_INDEX_KEY
+from factcheck.indexing import ensure_index
+from factcheck.search_index import SearchIndex
+from factcheck.settings import resolve_settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure an instance of the factcheck service."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        resolve_settings(
+            package_dir=Path(app.root_path),
+            instance_path=Path(app.instance_path),
+            overrides=test_config,
+        )
+    )
+    app.json.sort_keys = False  # keep the schemas' field order in responses
+
+    catalog = database.init_app(app)
+    search_index = SearchIndex(app.config["INDEX_DIR"])
+    app.extensions[SEARCH_INDEX_KEY] = search_index
+    # Deleting the index directory never loses anything: it is rebuilt from the catalog here.
+    ensure_index(catalog, search_index)
+
+    errors.init_app(app)
+    api.init_app(app)
+    commands.init_app(app)
+    return app

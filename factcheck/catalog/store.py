@@ -1,0 +1,416 @@
+"""Store: operations on the catalog, as plain functions of a SQLAlchemy session.
+
+The importer turns documents into sources and passages. It is idempotent (the same document
+again writes nothing: no rows, no audit entries, no version bumps) and it never overwrites
+curation: a reviewer's corrected text, exclusion or note survives any re-import. A passage that
+disappears from a re-imported document is not deleted but excluded as withdrawn, so nothing a
+reviewer touched is lost. Writes go through bulk ``INSERT``/``UPDATE`` statements, a few per
+thousand documents, because per-row ORM work would dominate the import time.
+
+Nothing here imports Flask; the caller owns the transaction (``Database.session()`` commits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from factcheck.catalog.models import AuditEntry, Passage, Source, utc_now
+from factcheck.documents import Document
+from factcheck.passages import PassageDraft, build_passages
+
+IMPORTER = "importer"
+WITHDRAWN_REASON = "withdrawn: no longer in the source document"
+BATCH_DOCUMENTS = 1_000  # documents compared and written per round of bulk statements
+IN_CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
+SOURCE_FIELDS = ("title", "publisher", "url", "published", "published_precision", "origin")
+
+
+@dataclass
+class ImportSummary:
+    """What an import changed; ``changed_source_ids`` tells the index what to refresh."""
+
+    documents: int = 0
+    sources_added: int = 0
+    sources_updated: int = 0
+    passages_added: int = 0
+    passages_excluded: int = 0  # added passages the importer judged page noise
+    passages_withdrawn: int = 0
+    passages_skipped: int = 0  # ids already used by another source or twice in one document
+    changed_source_ids: set[str] = field(default_factory=set)
+
+    def merge(self, other: ImportSummary) -> None:
+        """Add ``other``'s counts to this summary."""
+        for name in (
+            "documents",
+            "sources_added",
+            "sources_updated",
+            "passages_added",
+            "passages_excluded",
+            "passages_withdrawn",
+            "passages_skipped",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.changed_source_ids |= other.changed_source_ids
+
+    @property
+    def changed(self) -> bool:
+        """Whether the import wrote anything."""
+        return bool(self.changed_source_ids)
+
+
+@dataclass(frozen=True)
+class CatalogCounts:
+    """Sizes of the catalog."""
+
+    sources: int
+    retired_sources: int
+    passages: int
+    excluded_passages: int
+    active_passages: int  # not excluded, of a source that is not retired: what the index holds
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Split ``items`` into lists of at most ``size``."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def record_audit(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Add one audit entry to the session's transaction."""
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
+    )
+
+
+def import_documents(
+    session: Session,
+    documents: Iterable[Document],
+    *,
+    actor: str = IMPORTER,
+    build: Callable[[Document], list[PassageDraft]] = build_passages,
+) -> ImportSummary:
+    """Add or refresh ``documents`` in the catalog; return what changed.
+
+    The caller commits. ``build`` splits a document into passages (tests may pass their own).
+    """
+    summary = ImportSummary()
+    for batch in chunked(documents, BATCH_DOCUMENTS):
+        summary.merge(_import_batch(session, batch, actor, build))
+    return summary
+
+
+def _import_batch(
+    session: Session,
+    documents: Sequence[Document],
+    actor: str,
+    build: Callable[[Document], list[PassageDraft]],
+) -> ImportSummary:
+    """Compare one batch of documents with the catalog and write the differences in bulk."""
+    summary = ImportSummary(documents=len(documents))
+    now = utc_now()
+    # A document repeated in one batch: the last one wins, as it would in separate imports.
+    by_source = {document.source_id: document for document in documents}
+    source_ids = list(by_source)
+    existing_sources = _existing_sources(session, source_ids)
+    existing_passages = _existing_passages(session, source_ids)
+    drafts_by_source = {source_id: build(doc) for source_id, doc in by_source.items()}
+
+    # Ids that are new to these sources but already used by another source's passage.
+    new_ids = [
+        draft.passage_id
+        for source_id, drafts in drafts_by_source.items()
+        for draft in drafts
+        if draft.passage_id not in existing_passages.get(source_id, {})
+    ]
+    taken_elsewhere = _existing_ids(session, new_ids)
+
+    source_inserts: list[dict[str, Any]] = []
+    passage_inserts: list[dict[str, Any]] = []
+    passage_updates: list[dict[str, Any]] = []
+    audit_inserts: list[dict[str, Any]] = []
+    seen_ids: set[str] = set()
+
+    for source_id, document in by_source.items():
+        metadata = {name: getattr(document, name) for name in SOURCE_FIELDS}
+        old_source = existing_sources.get(source_id)
+        source_change: dict[str, Any] | None = None
+        if old_source is None:
+            source_inserts.append(
+                {"id": source_id, **metadata, "retired": False}
+                | {"created_at": now, "updated_at": now}
+            )
+            summary.sources_added += 1
+        else:
+            before = {name: old_source[name] for name in SOURCE_FIELDS}
+            if before != metadata and not _curated_by_reviewer(session, "source", source_id, actor):
+                session.execute(
+                    update(Source).where(Source.id == source_id).values(**metadata, updated_at=now)
+                )
+                source_change = {"before": before, "after": metadata}
+                summary.sources_updated += 1
+
+        old_passages = existing_passages.get(source_id, {})
+        added: list[str] = []
+        withdrawn: list[str] = []
+        restored: list[str] = []
+        current_ids: set[str] = set()
+        for draft in drafts_by_source[source_id]:
+            if draft.passage_id in seen_ids or draft.passage_id in taken_elsewhere:
+                summary.passages_skipped += 1
+                continue
+            seen_ids.add(draft.passage_id)
+            current_ids.add(draft.passage_id)
+            old = old_passages.get(draft.passage_id)
+            if old is None:
+                passage_inserts.append(_passage_row(draft, now))
+                added.append(draft.passage_id)
+                summary.passages_added += 1
+                summary.passages_excluded += draft.excluded_reason is not None
+                continue
+            changes = _layout_changes(old, draft)
+            if old.excluded and old.excluded_reason == WITHDRAWN_REASON:
+                # Back in the document: the importer's own exclusion is lifted.
+                changes.update(
+                    excluded=draft.excluded_reason is not None,
+                    excluded_reason=draft.excluded_reason,
+                )
+                restored.append(draft.passage_id)
+            if changes:
+                passage_updates.append({"b_id": draft.passage_id, **changes, "updated_at": now})
+        for passage_id, old in old_passages.items():
+            if (
+                passage_id not in current_ids
+                and not old.excluded
+                and not _curated_by_reviewer(session, "passage", passage_id, actor)
+            ):
+                passage_updates.append(
+                    {
+                        "b_id": passage_id,
+                        "excluded": True,
+                        "excluded_reason": WITHDRAWN_REASON,
+                        "updated_at": now,
+                    }
+                )
+                withdrawn.append(passage_id)
+        summary.passages_withdrawn += len(withdrawn)
+
+        if old_source is None or source_change or added or withdrawn or restored:
+            summary.changed_source_ids.add(source_id)
+            audit_inserts.append(
+                {
+                    "at": now,
+                    "actor": actor,
+                    "action": "import" if old_source is None else "reimport",
+                    "entity_type": "source",
+                    "entity_id": source_id,
+                    "before": source_change["before"] if source_change else None,
+                    "after": {
+                        "source": metadata if old_source is None or source_change else None,
+                        "added": added,
+                        "withdrawn": withdrawn,
+                        "restored": restored,
+                    },
+                }
+            )
+
+    if source_inserts:
+        session.execute(insert(Source), source_inserts)
+    if passage_inserts:
+        session.execute(insert(Passage), passage_inserts)
+    if passage_updates:
+        _bulk_update_passages(session, passage_updates)
+    if audit_inserts:
+        session.execute(insert(AuditEntry), audit_inserts)
+    return summary
+
+
+def _passage_row(draft: PassageDraft, now: datetime) -> dict[str, Any]:
+    """The row a new passage is inserted as."""
+    return {
+        "id": draft.passage_id,
+        "source_id": draft.source_id,
+        "position": draft.position,
+        "paragraph": draft.paragraph,
+        "original_text": draft.text,
+        "text": draft.text,
+        "context": draft.context,
+        "content_hash": draft.content_hash,
+        "excluded": draft.excluded_reason is not None,
+        "excluded_reason": draft.excluded_reason,
+        "note": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _layout_changes(old: Row[Any], draft: PassageDraft) -> dict[str, Any]:
+    """Importer-owned fields (where the sentence sits) that differ from the catalog's."""
+    changes = {}
+    for name in ("position", "paragraph", "context"):
+        value = getattr(draft, name)
+        if getattr(old, name) != value:
+            changes[name] = value
+    return changes
+
+
+def _bulk_update_passages(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Apply importer updates with Core UPDATEs, leaving reviewers' ``version`` untouched."""
+    table = Passage.__table__
+    # One executemany per distinct set of columns, since each statement names its columns.
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(key for key in row if key != "b_id")), []).append(row)
+    for columns, group in groups.items():
+        statement = (
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values({name: bindparam(name) for name in columns})
+        )
+        session.connection().execute(statement, group)
+
+
+def _curated_by_reviewer(session: Session, entity_type: str, entity_id: str, actor: str) -> bool:
+    """Whether anyone but the importer has changed this entity (their edits win)."""
+    statement = (
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.entity_type == entity_type,
+            AuditEntry.entity_id == entity_id,
+            AuditEntry.actor != actor,
+        )
+        .limit(1)
+    )
+    return session.execute(statement).first() is not None
+
+
+def _existing_sources(session: Session, source_ids: Sequence[str]) -> dict[str, Any]:
+    """Catalog rows of the given sources, by id."""
+    found: dict[str, Any] = {}
+    for chunk in chunked(source_ids, IN_CHUNK):
+        statement = select(Source.__table__).where(Source.id.in_(chunk))
+        for row in session.execute(statement).mappings():
+            found[row["id"]] = row
+    return found
+
+
+def _existing_passages(
+    session: Session, source_ids: Sequence[str]
+) -> dict[str, dict[str, Row[Any]]]:
+    """The passages of the given sources, by source id then passage id."""
+    found: dict[str, dict[str, Row[Any]]] = {}
+    columns = (
+        Passage.id,
+        Passage.source_id,
+        Passage.position,
+        Passage.paragraph,
+        Passage.context,
+        Passage.excluded,
+        Passage.excluded_reason,
+    )
+    for chunk in chunked(source_ids, IN_CHUNK):
+        statement = select(*columns).where(Passage.source_id.in_(chunk))
+        for row in session.execute(statement):
+            found.setdefault(row.source_id, {})[row.id] = row
+    return found
+
+
+def _existing_ids(session: Session, passage_ids: Sequence[str]) -> set[str]:
+    """Which of ``passage_ids`` the catalog already holds."""
+    found: set[str] = set()
+    for chunk in chunked(passage_ids, IN_CHUNK):
+        found.update(session.scalars(select(Passage.id).where(Passage.id.in_(chunk))))
+    return found
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def active_passages(
+    session: Session, source_ids: Iterable[str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Passages the index should hold, as dicts keyed like the index schema.
+
+    Active means not excluded and of a source that is not retired; ``text`` is the current
+    (possibly corrected) text. Rows stream from the database, so any catalog size fits.
+    """
+    statement = (
+        select(
+            Passage.id.label("passage_id"),
+            Passage.source_id,
+            Passage.text,
+            Source.title.label("source_title"),
+            Source.publisher,
+            Source.url,
+            Source.published,
+            Source.published_precision,
+            Passage.context,
+            Passage.position,
+            Passage.content_hash,
+        )
+        .join(Source, Source.id == Passage.source_id)
+        .where(Passage.excluded.is_(False), Source.retired.is_(False))
+        .order_by(Passage.source_id, Passage.position)
+    )
+    if source_ids is None:
+        result = session.execute(statement.execution_options(yield_per=2_000))
+        for row in result.mappings():
+            yield dict(row)
+        return
+    for chunk in chunked(source_ids, IN_CHUNK):
+        for row in session.execute(statement.where(Passage.source_id.in_(chunk))).mappings():
+            yield dict(row)
+
+
+def catalog_counts(session: Session) -> CatalogCounts:
+    """Count sources and passages, and how many passages are active."""
+    sources, retired = session.execute(
+        select(func.count(), func.count().filter(Source.retired.is_(True))).select_from(Source)
+    ).one()
+    passages, excluded = session.execute(
+        select(func.count(), func.count().filter(Passage.excluded.is_(True))).select_from(
+            Passage
+        )
+    ).one()
+    active = session.scalar(
+        select(func.count())
+        .select_from(Passage)
+        .join(Source, Source.id == Passage.source_id)
+        .where(Passage.excluded.is_(False), Source.retired.is_(False))
+    )
+    return CatalogCounts(
+        sources=sources,
+        retired_sources=retired,
+        passages=passages,
+        excluded_passages=excluded,
+        active_passages=active or 0,
+    )
+
+
+def is_empty(session: Session) -> bool:
+    """Whether the catalog holds no source at all."""
+    return session.execute(select(Source.id).limit(1)).first() is None

@@ -1,0 +1,392 @@
+"""Search index: the Whoosh index of active passages, derived from the catalog.
+
+This is the only module that imports Whoosh (the retrieval engine receives a ``Searcher`` from
+:meth:`SearchIndex.searcher` and never opens an index itself), so a second backend could slide in
+behind the same small surface.
+
+Design
+------
+The index holds one document per *active* passage (not excluded, of a source that is not retired),
+with the passage's current, possibly corrected, text. It is derived state: the catalog is the
+record, and deleting ``INDEX_DIR`` loses nothing, since :meth:`SearchIndex.rebuild` recreates it.
+
+Layout on disk::
+
+    INDEX_DIR/
+        CURRENT              the name of the live generation, replaced atomically
+        .write-lock          serialises writers across threads and processes (flock)
+        gen-<timestamp>/     one complete Whoosh index per generation
+
+A rebuild writes a fresh generation directory, then swaps ``CURRENT`` to it with ``os.replace``, so
+readers never see a half-built index; if the rebuild fails part way, the new directory is removed
+and ``CURRENT`` still names the old, complete generation. After a swap, generations other than the
+new one and the one it replaced are deleted (the replaced one stays for searchers still reading it).
+Small changes (a passage corrected, excluded, a source imported) go incrementally into the live
+generation through :meth:`update_passages`, :meth:`delete_passages` and :meth:`replace_sources`.
+
+The index version is ``<generation>.<whoosh commit generation>``: it changes on every commit and on
+every swap, so a cached searcher can tell when it is stale. Whoosh searchers are not safe to share
+between threads (they read shared file objects), so each thread keeps one searcher and reuses it
+across requests until the version changes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.searching import Searcher
+
+CURRENT_FILE = "CURRENT"
+LOCK_FILE = ".write-lock"
+GENERATION_PREFIX = "gen-"
+WRITER_MEMORY_MB = 256  # Whoosh's in-memory posting pool before it spills to disk
+PARALLEL_THRESHOLD = 2_000  # rows from which a rebuild uses worker processes
+MAX_WRITER_PROCESSES = 2  # this service's machines have 2 cores
+PROGRESS_STEP = 1_000
+
+
+def build_schema() -> Schema:
+    """The one schema of the passage index."""
+    return Schema(
+        # The catalog's passage id: the unique key incremental updates replace by.
+        passage_id=ID(stored=True, unique=True),
+        # The source's id: filter by source, and delete a retired source's passages at once.
+        source_id=ID(stored=True),
+        # The passage's current text, stemmed for recall; stored for highlights; positions kept
+        # for phrase queries.
+        text=TEXT(analyzer=StemmingAnalyzer(), stored=True, phrase=True),
+        # Provenance shown with each excerpt, so a hit needs no catalog query.
+        source_title=STORED,
+        publisher=STORED,
+        url=STORED,
+        published=STORED,  # ISO 8601 prefix; may be absent
+        published_precision=STORED,  # "day", "month", "year" or "unknown"
+        # The paragraph the sentence sits in, shown as context.
+        context=STORED,
+        # The active sentence before it in its source: stance rules read it to resolve "Both…"
+        # or "denied the accusation", which point back at it.
+        previous=STORED,
+        # Order within the source, for reading neighbours in order.
+        position=NUMERIC(stored=True, shift_step=0),
+        # Hash of the passage text: lets a check compare index and catalog without the text.
+        content_hash=STORED,
+    )
+
+
+SCHEMA = build_schema()
+FIELD_NAMES = tuple(SCHEMA.names())
+
+
+class IndexMissingError(RuntimeError):
+    """No complete index generation exists yet: run a rebuild."""
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What the live index holds."""
+
+    passages: int
+    sources: int
+    version: str
+    last_update: datetime | None
+    generation: str
+    directory: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {
+            "passages": self.passages,
+            "sources": self.sources,
+            "version": self.version,
+            "last_update": self.last_update.isoformat() if self.last_update else None,
+            "generation": self.generation,
+            "directory": self.directory,
+        }
+
+
+@dataclass(frozen=True)
+class IndexSummary:
+    """The two figures a health check needs, read from the thread's cached searcher."""
+
+    passages: int
+    version: str
+
+
+class SearchIndex:
+    """The passage index in ``directory``: rebuilds, incremental updates and shared searchers."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self._indexes: dict[str, whoosh_index.Index] = {}
+        self._indexes_lock = threading.Lock()
+        self._local = threading.local()  # this thread's (version, searcher)
+        self._open_searchers: set[Searcher] = set()
+
+    # Layout -----------------------------------------------------------------------------------
+
+    def current_generation(self) -> str | None:
+        """The live generation's directory name, or ``None`` when there is none."""
+        try:
+            name = (self.directory / CURRENT_FILE).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def exists(self) -> bool:
+        """Whether a complete generation is live."""
+        generation = self.current_generation()
+        return generation is not None and whoosh_index.exists_in(self.directory / generation)
+
+    def _index(self, generation: str) -> whoosh_index.Index:
+        """The (cached) Whoosh index object of one generation."""
+        with self._indexes_lock:
+            found = self._indexes.get(generation)
+            if found is None:
+                found = whoosh_index.open_dir(str(self.directory / generation), schema=SCHEMA)
+                self._indexes[generation] = found
+            return found
+
+    def _live_index(self) -> tuple[str, whoosh_index.Index]:
+        """The live generation and its index; raises :class:`IndexMissingError` if none."""
+        generation = self.current_generation()
+        if generation is None or not whoosh_index.exists_in(self.directory / generation):
+            raise IndexMissingError(f"no search index in {self.directory}; rebuild it")
+        return generation, self._index(generation)
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """Hold the directory's writer lock: one rebuild or update at a time, across processes."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / LOCK_FILE, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # Writing ----------------------------------------------------------------------------------
+
+    def rebuild(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> IndexStatus:
+        """Index ``rows`` into a new generation and swap it in; return the new status.
+
+        ``rows`` are mappings keyed by the schema's field names (``catalog.store.active_passages``
+        yields them). It is consumed only once the writer lock is held, so a catalog query it
+        runs sees every change whose index update is still waiting for the lock. If it raises,
+        the new generation is discarded and the old one keeps serving.
+        """
+        with self._write_lock():
+            generation = self._new_generation_name()
+            path = self.directory / generation
+            path.mkdir(parents=True)
+            try:
+                _write_all(whoosh_index.create_in(str(path), SCHEMA), rows, progress)
+            except BaseException:
+                shutil.rmtree(path, ignore_errors=True)
+                raise
+            previous = self.current_generation()
+            self._swap_current(generation)
+            self._remove_generations(keep={generation, previous})
+        return self.status()
+
+    def update_passages(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Add or replace the given passages in the live index."""
+        with self._live_writer() as writer:
+            for row in rows:
+                writer.update_document(**_document(row))
+
+    def delete_passages(self, passage_ids: Iterable[str]) -> None:
+        """Remove the given passages from the live index (unknown ids are ignored)."""
+        with self._live_writer() as writer:
+            for passage_id in passage_ids:
+                writer.delete_by_term("passage_id", passage_id)
+
+    def replace_sources(
+        self, source_ids: Iterable[str], rows: Iterable[Mapping[str, Any]]
+    ) -> None:
+        """Drop every passage of ``source_ids`` and add ``rows`` (their active passages)."""
+        with self._live_writer() as writer:
+            for source_id in source_ids:
+                writer.delete_by_term("source_id", source_id)
+            for row in rows:
+                writer.add_document(**_document(row))
+
+    @contextmanager
+    def _live_writer(self) -> Iterator[Any]:
+        """A writer on the live generation, committed when the block ends normally."""
+        with self._write_lock():
+            _generation, live = self._live_index()
+            writer = live.writer(limitmb=WRITER_MEMORY_MB, codec=W3Codec(compression=0))
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    def _new_generation_name(self) -> str:
+        """A generation name that sorts by creation time and is never reused."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        name = f"{GENERATION_PREFIX}{stamp}"
+        while (self.directory / name).exists():  # two rebuilds within a microsecond
+            name += "x"
+        return name
+
+    def _swap_current(self, generation: str) -> None:
+        """Point ``CURRENT`` at ``generation`` atomically (write a temp file, then rename)."""
+        temporary = self.directory / f"{CURRENT_FILE}.tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(generation + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.directory / CURRENT_FILE)
+
+    def _remove_generations(self, keep: set[str | None]) -> None:
+        """Delete generation directories not in ``keep`` (old ones, and crashed rebuilds)."""
+        for path in self.directory.glob(f"{GENERATION_PREFIX}*"):
+            if path.name not in keep and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+                with self._indexes_lock:
+                    self._indexes.pop(path.name, None)
+
+    # Reading ----------------------------------------------------------------------------------
+
+    def version(self) -> str:
+        """A string that changes whenever the live index changes."""
+        generation, live = self._live_index()
+        return f"{generation}.{live.latest_generation()}"
+
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """This thread's searcher on the live index, refreshed first if the index changed.
+
+        The searcher stays open for reuse by the thread's next request; do not close it.
+        """
+        _version, searcher = self._thread_searcher()
+        yield searcher
+
+    def _thread_searcher(self) -> tuple[str, Searcher]:
+        """This thread's (version, searcher), reopened when the live version has moved on."""
+        cached = getattr(self._local, "cached", None)
+        version = self.version()
+        if cached is None or cached[0] != version:
+            if cached is not None:
+                self._close_searcher(cached[1])
+            generation = version.rsplit(".", 1)[0]
+            searcher = self._index(generation).searcher()
+            with self._indexes_lock:
+                self._open_searchers.add(searcher)
+            cached = (version, searcher)
+            self._local.cached = cached
+        return cached
+
+    def _close_searcher(self, searcher: Searcher) -> None:
+        """Close a searcher and forget it."""
+        with self._indexes_lock:
+            self._open_searchers.discard(searcher)
+        searcher.close()
+
+    def summary(self) -> IndexSummary:
+        """Passages indexed and version: cheap, for every health check."""
+        version, searcher = self._thread_searcher()
+        return IndexSummary(passages=searcher.doc_count(), version=version)
+
+    def status(self) -> IndexStatus:
+        """Passages and sources indexed, version and time of the last commit."""
+        generation, live = self._live_index()
+        with live.reader() as reader:
+            passages = reader.doc_count()
+            # Deleted documents leave their terms behind until a merge: count live ones only.
+            sources = sum(
+                1
+                for term in reader.field_terms("source_id")
+                if reader.postings("source_id", term).is_active()
+            )
+            commit = reader.generation()
+        modified = live.last_modified()
+        return IndexStatus(
+            passages=passages,
+            sources=sources,
+            version=f"{generation}.{commit}",
+            last_update=datetime.fromtimestamp(modified, UTC) if modified > 0 else None,
+            generation=generation,
+            directory=str(self.directory),
+        )
+
+    def close(self) -> None:
+        """Close every searcher this object opened (before a fork, or at shutdown)."""
+        with self._indexes_lock:
+            searchers = list(self._open_searchers)
+        for searcher in searchers:
+            self._close_searcher(searcher)
+        self._local = threading.local()
+        with self._indexes_lock:
+            self._indexes.clear()
+
+
+def _write_all(
+    target: whoosh_index.Index,
+    rows: Iterable[Mapping[str, Any]],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Write every row into the empty index ``target`` and commit, or leave it uncommitted.
+
+    Whoosh spends most of its time in pure-Python analysis and posting encoding, so a large
+    rebuild is spread over worker processes (Whoosh's ``MpWriter``), each writing its own
+    segment; a small one stays in this process, where starting workers would cost more.
+    """
+    iterator = iter(rows)
+    head = list(islice(iterator, PARALLEL_THRESHOLD))
+    workers = min(MAX_WRITER_PROCESSES, os.cpu_count() or 1)
+    parallel = len(head) == PARALLEL_THRESHOLD and workers > 1
+    codec = W3Codec(compression=0)  # posting blocks uncompressed: faster, a little larger
+    if parallel:
+        writer = target.writer(
+            procs=workers, batchsize=250, multisegment=True, limitmb=WRITER_MEMORY_MB, codec=codec
+        )
+    else:
+        writer = target.writer(limitmb=WRITER_MEMORY_MB, codec=codec)
+    try:
+        count = 0
+        for row in chain(head, iterator):
+            writer.add_document(**_document(row))
+            count += 1
+            if progress is not None and count % PROGRESS_STEP == 0:
+                progress(PROGRESS_STEP)
+        writer.commit()
+    except BaseException:
+        _cancel(writer)
+        raise
+    if progress is not None:
+        progress(count % PROGRESS_STEP)
+
+
+def _cancel(writer: Any) -> None:
+    """Abandon a writer; stop its worker processes, which Whoosh's ``cancel`` leaves waiting."""
+    for task in getattr(writer, "tasks", ()):
+        task.terminate()
+        task.join()
+    writer.cancel()
+
+
+def _document(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The Whoosh fields of one passage row; ``None`` values are left out (Whoosh skips them)."""
+    return {name: row[name] for name in FIELD_NAMES if row.get(name) is not None}

@@ -1,0 +1,150 @@
+"""Settings: the single registry of every option the service reads.
+
+Each :class:`Setting` has a name, a default and a help text; the README's settings table is
+checked against :data:`SETTINGS` by a test, so an option cannot exist undocumented. Values come
+in three layers, later ones winning:
+
+1. the defaults below (paths resolved against the project root, see :func:`project_root`);
+2. ``FACTCHECK_<NAME>`` environment variables;
+3. a mapping passed to ``create_app(test_config)``.
+
+Nothing is read at import time: :func:`resolve_settings` is called by the application factory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "FACTCHECK_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One option: its name, its default (``None`` when computed at start-up) and its help."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str  # turns the environment variable's text into a value
+
+
+def _parse_bool(text: str) -> bool:
+    """Read "1/true/yes/on" as true and "0/false/no/off/" as false."""
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy URL of the catalog. Default: a SQLite file, `instance/factcheck.sqlite3`. "
+        "PostgreSQL URLs (`postgresql://`, `postgres://`, `postgresql+psycopg://`) use psycopg 3.",
+    ),
+    Setting(
+        "INDEX_DIR",
+        "index",
+        "Directory of the Whoosh index (derived from the catalog; safe to delete). "
+        "A relative default is resolved against the project root, a relative value given in the "
+        "environment against the current directory.",
+    ),
+    Setting(
+        "SOURCES_DIR",
+        "sources",
+        "Directory of curated source files that `factcheck serve` imports into an empty catalog.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Flask secret key. If unset, one is generated once and kept in `instance/secret_key`.",
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        1024 * 1024,
+        "Largest request body accepted, in bytes; larger bodies get a 413 error.",
+        int,
+    ),
+    Setting(
+        "AUTO_MIGRATE",
+        True,
+        "Upgrade the catalog schema (Alembic `upgrade head`) when the app starts.",
+        _parse_bool,
+    ),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+
+
+def project_root(package_dir: Path) -> Path:
+    """The checkout the package runs from, or the current directory for an installed package."""
+    candidate = package_dir.parent
+    if (candidate / "pyproject.toml").is_file():
+        return candidate
+    return Path.cwd()
+
+
+def resolve_settings(
+    *,
+    package_dir: Path,
+    instance_path: Path,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Merge defaults, ``FACTCHECK_*`` variables and overrides into a config mapping.
+
+    Keys of ``overrides`` that are not registered settings (``TESTING`` for instance) are passed
+    through unchanged, so a test can set any Flask option.
+    """
+    environ = os.environ if environ is None else environ
+    overrides = overrides or {}
+    root = project_root(package_dir)
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        env_name = ENV_PREFIX + setting.name
+        if setting.name in overrides:
+            values[setting.name] = overrides[setting.name]
+        elif env_name in environ:
+            try:
+                values[setting.name] = setting.parse(environ[env_name])
+            except ValueError as error:
+                raise ValueError(f"{env_name}: {error}") from error
+        else:
+            values[setting.name] = setting.default
+            if setting.name in {"INDEX_DIR", "SOURCES_DIR"}:
+                values[setting.name] = str(root / setting.default)
+    for name in ("INDEX_DIR", "SOURCES_DIR"):
+        values[name] = str(Path(values[name]).expanduser().resolve())
+    if not values["DATABASE_URL"]:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        values["DATABASE_URL"] = f"sqlite:///{instance_path / 'factcheck.sqlite3'}"
+    if not values["SECRET_KEY"]:
+        values["SECRET_KEY"] = load_or_create_secret_key(instance_path / "secret_key")
+    extra = {key: value for key, value in overrides.items() if key not in SETTINGS_BY_NAME}
+    return {**values, **extra}
+
+
+def load_or_create_secret_key(path: Path) -> str:
+    """Return the key kept in ``path``, generating it (owner-readable only) on first use."""
+    if path.is_file():
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: if two processes race, the loser reads the winner's key instead of replacing it.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,106 @@
+"""Shared fixtures in the Flask tutorial's shape: ``app``, ``client``, ``runner``.
+
+Everything a test writes (database, index, sources) lives under ``tmp_path``; nothing touches the
+repository's ``instance/``, ``index/`` or ``sources/``. Catalog tests that take the ``database``
+fixture run twice: on SQLite always, and on PostgreSQL when ``FACTCHECK_TEST_DATABASE_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import text
+
+from factcheck.app import create_app
+from factcheck.catalog.database import Database
+from factcheck.catalog.models import Base
+
+ARTICLE = """---
+id: harbour-report
+title: Harbour traffic doubles after the new terminal opens
+publisher: The Coastal Herald
+url: https://example.org/harbour
+published: 2023-03-14
+---
+
+The port of Easthaven handled 7,200 ships in 2022, twice as many as in 2020.
+
+The new terminal cost $76.8 billion, according to the harbour authority. Mr. Jones said the U.S. \
+operator would expand it again.
+
+Share this article
+"""
+
+POSTGRES_URL_VARIABLE = "FACTCHECK_TEST_DATABASE_URL"
+
+
+@pytest.fixture
+def sources_dir(tmp_path: Path) -> Path:
+    """A tiny sources directory with one Markdown article."""
+    directory = tmp_path / "sources"
+    directory.mkdir()
+    (directory / "harbour-report.md").write_text(ARTICLE, encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def app(tmp_path: Path, sources_dir: Path) -> Iterator[Flask]:
+    """An app whose database, index and sources all live under ``tmp_path``."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}",
+            "INDEX_DIR": str(tmp_path / "index"),
+            "SOURCES_DIR": str(sources_dir),
+        }
+    )
+    yield app
+    app.extensions["factcheck.search_index"].close()
+    app.extensions["factcheck.database"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A runner for the app's commands."""
+    return app.test_cli_runner()
+
+
+def _reset_postgres(url: str) -> Database:
+    """A PostgreSQL catalog emptied of every table, so the migration starts from scratch."""
+    database = Database(url)
+    with database.engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    return database
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty catalog: SQLite, then PostgreSQL if a test server is configured."""
+    if request.param == "sqlite":
+        catalog = Database(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+    else:
+        url = os.environ.get(POSTGRES_URL_VARIABLE)
+        if not url:
+            pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
+        catalog = _reset_postgres(url)
+    catalog.upgrade()
+    yield catalog
+    catalog.dispose()
