@@ -47,4 +47,7 @@ def server_options(host: str, port: int, workers: int, threads: int) -> dict[str
         "graceful_timeout": 10,
         "accesslog": "-",
         "errorlog": "-",
+        # gunicorn >= 25 opens a control socket at one fixed path per user; two servers on one
+        # machine (tests, benchmarks) would fight over it. Older versions ignore the key.
+        "control_socket_disable": True,
     }
