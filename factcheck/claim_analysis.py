@@ -16,6 +16,7 @@ from lemminflect import getAllLemmas
 from factcheck.numbers import Quantity
 from factcheck.text_analysis import TextAnalysis, Token, analyse
 
+_REPORTING_VERBS = frozenset(["say", "tell", "announce", "state", "declare", "add", "insist"])
 _AUXILIARIES = frozenset(
     [
         "is",
@@ -62,20 +63,77 @@ class Claim:
         return [(i, t) for i, t in enumerate(self.analysis.tokens) if t.content]
 
 
-def _is_verb(token: Token) -> bool:
+_PREPOSITIONS = frozenset(
+    ["to", "for", "from", "in", "into", "on", "at", "by", "with", "against", "of"]
+)
+
+
+def _verb_strength(token: Token) -> int:
+    """2: surely a verb ("supplied", "met", "were"); 1: could be one ("minister"); 0: not."""
     if token.lower in _AUXILIARIES:
-        return True
+        return 2
     if token.capitalised or not token.text[:1].isalpha():
-        return False
+        return 0
     readings = getAllLemmas(token.lower)
-    return "VERB" in readings or token.lower.endswith("ed")
+    if "VERB" not in readings:
+        return 0
+    if "NOUN" not in readings:
+        return 2  # "supplied", "sold", "met"
+    # "troops" and "lies" are plurals as often as verbs; "backed" or "taken" are not.
+    if token.lower.endswith(("ed", "en")) and token.lower != readings["NOUN"][0]:
+        return 2
+    return 1
+
+
+def _main_verb(tokens: tuple[Token, ...]) -> int | None:
+    """The claim's main verb.
+
+    The first sure verb wins over an earlier word that is only possibly one ("the foreign
+    minister welcomed"); an auxiliary hands over to the verb it introduces ("were withdrawn");
+    a participle that only modifies a noun ("troops sent to Belarus … were withdrawn") gives
+    way to a later auxiliary's verb; a reporting verb ("said Russia would stay") hands over to
+    the verb of what was reported.
+    """
+    strengths = [_verb_strength(t) for t in tokens]
+    sure = [i for i, s in enumerate(strengths) if s == 2]
+    candidates = sure or [i for i, s in enumerate(strengths) if s == 1]
+    if not candidates:
+        return None
+    first = candidates[0]
+    later_auxiliary = next((i for i in candidates[1:] if tokens[i].lower in _AUXILIARIES), None)
+    if (
+        later_auxiliary is not None
+        and tokens[first].lower.endswith(("ed", "en", "t"))
+        and first > 0
+        and tokens[first - 1].content
+        and first + 1 < len(tokens)
+        and tokens[first + 1].lower in _PREPOSITIONS
+    ):
+        # A participle right after a noun and before a preposition modifies the noun.
+        first = later_auxiliary
+    first = _past_auxiliary(tokens, strengths, first)
+    if tokens[first].lemma in _REPORTING_VERBS:
+        after = [i for i in candidates if i > first]
+        if after:
+            first = _past_auxiliary(tokens, strengths, after[0])
+    return first
+
+
+def _past_auxiliary(tokens: tuple[Token, ...], strengths: list[int], index: int) -> int:
+    """The verb an auxiliary at ``index`` introduces, or ``index`` itself."""
+    if tokens[index].lower not in _AUXILIARIES:
+        return index
+    for i in range(index + 1, min(index + 4, len(tokens))):
+        if tokens[i].content and strengths[i]:
+            return i
+    return index
 
 
 @lru_cache(maxsize=4096)
 def analyse_claim(text: str) -> Claim:
     """Analyse a claim: its words, entities, numbers, negation and subject."""
     analysis = analyse(text.strip())
-    verb_index = next((i for i, token in enumerate(analysis.tokens) if _is_verb(token)), None)
+    verb_index = _main_verb(analysis.tokens)
     limit = verb_index if verb_index is not None else 0
     subject = frozenset(e.key for e in analysis.entities if e.start < limit)
     return Claim(

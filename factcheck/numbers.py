@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from lemminflect import getAllLemmas
+
 from factcheck.lexicon import (
     CURRENCY_WORDS,
     MONTHS,
@@ -21,6 +23,7 @@ from factcheck.lexicon import (
 )
 
 _DIGITS = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?%?$|^\d+(?:\.\d+)?%?$")
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _YEAR_CONTEXT = frozenset(["in", "since", "until", "by", "of", "from", "to", "before", "after"])
 
 
@@ -45,6 +48,13 @@ def parse_number(word: str) -> float | None:
     lowered = word.lower()
     if lowered in NUMBER_WORDS:
         return float(NUMBER_WORDS[lowered])
+    if "-" in lowered:  # "thirty-five"
+        tens, _, units = lowered.partition("-")
+        if tens in NUMBER_WORDS and units in NUMBER_WORDS and NUMBER_WORDS[units] < 10:
+            return float(NUMBER_WORDS[tens] + NUMBER_WORDS[units])
+    ordinal = _ORDINAL.match(lowered)
+    if ordinal:  # "the 70th anniversary"
+        return float(ordinal.group(1))
     if _DIGITS.match(word):
         try:
             return float(word.rstrip("%").replace(",", ""))
@@ -62,6 +72,12 @@ def is_year(value: float, word: str, previous: str | None, following: str | None
     # "2,000 troops" is written with a comma; a bare 2022 followed by a noun is still a year
     # in news prose ("the 2022 invasion"), so only currency makes it a count.
     return previous not in CURRENCY_WORDS
+
+
+def _can_be_noun(word: str) -> bool:
+    """A unit is a noun: "seven voted against" counts nothing called "vote"."""
+    readings = getAllLemmas(word)
+    return not readings or "NOUN" in readings
 
 
 def find_numbers(
@@ -107,7 +123,7 @@ def find_numbers(
                     break
                 if lowers[k] in NUMBER_FILLERS or not content[k]:
                     continue
-                if parse_number(lowers[k]) is None:
+                if parse_number(lowers[k]) is None and _can_be_noun(lowers[k]):
                     unit = lemmas[k]
                 break
         quantities.append(Quantity(value, unit, start))

@@ -25,7 +25,7 @@ from typing import Protocol
 from factcheck.claim_analysis import Claim
 from factcheck.evidence import Evidence
 from factcheck.numbers import Quantity
-from factcheck.text_analysis import TextAnalysis, analyse, antonyms, opposites
+from factcheck.text_analysis import NOT, TextAnalysis, Token, analyse, antonyms, opposites
 
 SUPPORTS = "supports"
 REFUTES = "refutes"
@@ -33,6 +33,8 @@ NEUTRAL = "neutral"
 
 ENTITY_WEIGHT = 1.5  # a named entity other than the subject
 VERB_WEIGHT = 1.5  # the claim's main verb: what it asserts of its subject
+UNMATCHED_VERB_FACTOR = 0.85  # support whose verb the passage words otherwise ("said" for "called")
+EXCLUSIVE_CUES = frozenset(["only", "sole", "solely", "alone"])
 QUANTITY_WEIGHT = 1.5
 YEAR_WEIGHT = 1.0
 CONTEXT_FACTOR = 0.6  # a match in the paragraph or previous sentence, not the passage itself
@@ -40,7 +42,7 @@ MIN_CONTENT_COVERAGE = 0.55
 MIN_OWN_COVERAGE = 0.4  # a passage must carry some of the claim itself, not only its neighbours
 HEDGE_FACTOR = 0.75
 ATTRIBUTION_FACTOR = 0.85
-NUMBER_WINDOW = 8  # tokens between a number and the predicate it quantifies
+NUMBER_WINDOW = 4  # tokens between a number and the verb it quantifies
 
 
 @dataclass(frozen=True)
@@ -85,16 +87,19 @@ class RuleStanceAnalyzer:
     def assess(self, claim: Claim, evidence: Evidence) -> Stance:
         passage = analyse(evidence.text)
         context = analyse(evidence.context) if evidence.context else None
-        # The sentence before lends its words to any passage, but its subject only to one
-        # that refers back to it ("Both abstained…", "denied the accusation").
-        borrows_subject = passage.anaphoric_start or passage.denial_of_previous
+        # The sentences before lend their words and their subject: news prose goes on about
+        # the subject it last named. Only a passage that names the subject itself or points
+        # back to it ("Both abstained…", "the two countries") may contradict the claim.
         previous = analyse(evidence.previous) if evidence.previous else None
         surroundings = [a for a in (context, previous) if a is not None]
 
         subject_here, subject_near, missing_subject = _find_subject(
-            claim, passage, context, previous if borrows_subject else None
+            claim, passage, context, previous
         )
         if missing_subject:
+            closed = _closed_list(claim, passage)
+            if closed:
+                return closed
             return Stance(NEUTRAL, 0.0, (f"does not mention {', '.join(missing_subject)}",))
 
         alignment = _align(claim, passage, surroundings)
@@ -121,18 +126,31 @@ class RuleStanceAnalyzer:
 
         # Only a passage that itself speaks of the subject (or refers back to it, as in
         # "Both abstained") can contradict the claim; a neighbour's subject supports at most.
-        contradictions = (
-            _contradictions(claim, passage, alignment, reasons)
-            if subject_here or passage.anaphoric_start
-            else []
-        )
+        contradictions = _contradictions(claim, passage, alignment, reasons)
+        if contradictions and not (subject_here or passage.anaphoric_start):
+            # Said of whoever the neighbouring sentence names: it neither confirms nor refutes.
+            return Stance(
+                NEUTRAL,
+                0.0,
+                ("contradicts, but of a subject named only nearby",),
+                relevance=_relevance(alignment),
+                matched_spans=tuple(alignment.spans),
+            )
+        # A claim that is itself hedged or attributed ("was weighing", "according to") is
+        # matched, not weakened, by a passage that reports it the same way.
         certainty = 1.0
-        if _hedged(passage, alignment):
+        if _hedged(passage, alignment) and not claim.analysis.hedged:
             certainty *= HEDGE_FACTOR
             reasons.append("hedged")
-        if passage.attributed:
+        if passage.attributed and not claim.analysis.attributed:
             certainty *= ATTRIBUTION_FACTOR
             reasons.append("attributed to others")
+        polar_verb_unsaid = None
+        if claim.verb_index is not None and claim.verb_index not in alignment.matched_positions:
+            verb = claim.analysis.tokens[claim.verb_index]
+            if verb.content and any(c in antonyms() for c in verb.concepts):
+                polar_verb_unsaid = verb.text
+            certainty *= UNMATCHED_VERB_FACTOR
 
         spans = tuple(alignment.spans)
         if denial_target is not None:
@@ -163,6 +181,10 @@ class RuleStanceAnalyzer:
             # A passage that does not state the claim's figure cannot confirm it.
             why = f"does not state {_format_number(unconfirmed[0].value)}"
             return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
+        if polar_verb_unsaid:
+            # "blocked imports" is not confirmed by a passage that only mentions imports.
+            why = f"does not say whether it {polar_verb_unsaid}"
+            return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
         reasons.insert(0, "asserts what the claim asserts")
         return Stance(
             SUPPORTS,
@@ -171,6 +193,39 @@ class RuleStanceAnalyzer:
             relevance=relevance,
             matched_spans=spans,
         )
+
+
+def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
+    """A passage naming *the only* members of a group refutes a claim about an outsider.
+
+    "Belarus, Syria, North Korea and Eritrea, the only countries … that voted against the
+    resolution … on March 2, 2022" refutes "Cuba voted against the resolution of March 2022".
+    The claim must pin the same event by its year: without it, the list may be another vote's.
+    """
+    kinds = {e.kind for e in claim.analysis.entities if e.key in claim.subject}
+    if not claim.subject or not claim.analysis.years or not (kinds <= {"country"}):
+        return None
+    if not (claim.analysis.years <= passage.years):
+        return None
+    if not any(t.lower in EXCLUSIVE_CUES for t in passage.tokens):
+        return None
+    members = [e for e in passage.entities if e.kind == "country"]
+    if len(members) < 2:
+        return None
+    words = [t for _, t in claim.content_tokens]
+    said = [t for t in words if _token_matches(t.concepts, passage)]
+    if not words or len(said) * 2 < len(words):
+        return None
+    named = ", ".join(dict.fromkeys(e.key for e in members))
+    return Stance(
+        REFUTES,
+        0.75,
+        (f"names the only ones: {named}",),
+        relevance=0.75,
+        matched_spans=tuple(
+            (passage.tokens[e.start].start, passage.tokens[e.end - 1].end) for e in members
+        ),
+    )
 
 
 def _find_subject(
@@ -238,6 +293,7 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
 
     matched: dict[int, list[int]] = {}
     antonym_hits: list[tuple[int, int]] = []
+    torn: list[tuple[int, list[int], list[int]]] = []  # a polar word and its opposite both here
     for index, token in claim.content_tokens:
         weight = VERB_WEIGHT if index == claim.verb_index else 1.0
         total += weight
@@ -258,12 +314,32 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
             object_found += 0.5 if index != claim.verb_index else 0
         else:
             missing.append(token.text)
-        if opposite_hits and not polar_hits:
-            antonym_hits.extend((index, hit) for hit in opposite_hits)
+        if opposite_hits and _decisive(index, token, claim):
+            if polar_hits:
+                torn.append((index, polar_hits, opposite_hits))
+            else:
+                antonym_hits.extend((index, hit) for hit in opposite_hits)
         if index != claim.verb_index and (hits or opposite_hits):
             object_found += 1
         for hit in hits + opposite_hits:
             spans.append((passage.tokens[hit].start, passage.tokens[hit].end))
+
+    # "praised the incursion, denouncing the hysteria": when a passage has both a polar word
+    # and its opposite, the one that governs the claim's object (the nearest before it) counts.
+    objects = sorted(
+        {h for i, hits in matched.items() if i != claim.verb_index for h in hits}
+        | {e.start for e in passage.entities if e.key in claim_keys - claim.subject}
+    )
+    for index, polar_hits, opposite_hits in torn:
+        if _governs(opposite_hits, objects) < _governs(polar_hits, objects):
+            antonym_hits.extend((index, hit) for hit in opposite_hits)
+    # An opposite that is itself one of the claim's words is a match, not a contradiction
+    # ("backing Moscow's opposition" for "supporting Moscow's opposition").
+    antonym_hits = [
+        (i, h)
+        for i, h in antonym_hits
+        if not any(h in hits for other, hits in matched.items() if other != i)
+    ]
 
     for quantity in claim.quantities:
         total += QUANTITY_WEIGHT
@@ -323,7 +399,7 @@ def _contradictions(
     for quantity in claim.quantities:
         rivals = [q for q in passage.quantities if _compatible(quantity, q)]
         agrees = any(q.same_value(quantity) for q in passage.quantities)
-        if rivals and not agrees and _near_predicate(rivals, alignment):
+        if rivals and not agrees and _near_predicate(rivals, claim, alignment):
             reasons.append(
                 f"gives {_format_number(rivals[0].value)} where the claim says "
                 f"{_format_number(quantity.value)}"
@@ -337,6 +413,26 @@ def _contradictions(
         )
         found.append(0.7)
     return found
+
+
+def _decisive(index: int, token: Token, claim: Claim) -> bool:
+    """Whether an opposite of this claim word contradicts the claim: its main verb, a vote's
+    direction or a negating prefix do; an opposite of a word in a side clause does not."""
+    if index == claim.verb_index:
+        return True
+    if token.concepts & {"vote_for", "vote_against", "abstain"}:
+        return True
+    return any(c.startswith(NOT) for c in token.concepts) or bool(_negated_adjective_of(token))
+
+
+def _negated_adjective_of(token: Token) -> bool:
+    return token.lemma.startswith(("non", "un")) and any(c.startswith(NOT) for c in token.concepts)
+
+
+def _governs(positions: list[int], objects: list[int]) -> float:
+    """Distance from the nearest of ``positions`` to an object word after it (inf if none)."""
+    distances = [o - p for p in positions for o in objects if o > p]
+    return min(distances, default=float("inf"))
 
 
 def _hedged(passage: TextAnalysis, alignment: _Alignment) -> bool:
@@ -359,8 +455,12 @@ def _compatible(claimed: Quantity, stated: Quantity) -> bool:
     return bool(left and right and (left[0].concepts & right[0].concepts))
 
 
-def _near_predicate(rivals: list[Quantity], alignment: _Alignment) -> bool:
-    positions = [h for hits in alignment.matched_positions.values() for h in hits]
+def _near_predicate(rivals: list[Quantity], claim: Claim, alignment: _Alignment) -> bool:
+    """A rival figure contradicts only if it counts what the claim's verb says was done
+    ("32 countries abstained" against "34 abstained", not "141 countries called for…")."""
+    if claim.verb_index is None or claim.verb_index not in alignment.matched_positions:
+        return False
+    positions = alignment.matched_positions[claim.verb_index]
     return any(abs(q.index - p) <= NUMBER_WINDOW for q in rivals for p in positions)
 
 

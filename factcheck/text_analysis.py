@@ -20,12 +20,12 @@ from lemminflect import getAllLemmas
 
 from factcheck import lexicon
 from factcheck.entities import Entity, find_entities
-from factcheck.numbers import Quantity, find_numbers
+from factcheck.numbers import Quantity, find_numbers, parse_number
 
 _TOKEN = re.compile(
     r"""
     (?P<currency>US\$|[$€£])
-    |(?P<number>\d+(?:,\d{3})+(?:\.\d+)?%?|\d+(?:\.\d+)?%?)
+    |(?P<number>\d+(?:st|nd|rd|th)\b|\d+(?:,\d{3})+(?:\.\d+)?%?|\d+(?:\.\d+)?%?)
     |(?P<abbreviation>(?:[A-Za-z]\.){2,})
     |(?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)
     |(?P<punct>[^\s\w])
@@ -119,7 +119,7 @@ class TextAnalysis:
     accusation: bool
     denial: bool
     denial_of_previous: bool  # "denied the accusation": the denied content came before
-    anaphoric_start: bool  # opens with "Both", "He", "They"…: its subject came before
+    anaphoric_start: bool  # names its subject by pointing back ("Both…", "the two countries")
 
     @property
     def entity_keys(self) -> frozenset[str]:
@@ -265,6 +265,8 @@ def _merge_phrasal_verbs(lowers: list[str], concepts: list[frozenset[str]]) -> N
     for i, lower in enumerate(lowers[:-1]):
         if lower.startswith("call") and lowers[i + 1] == "for":
             concepts[i] = frozenset({"call_for"})
+        elif lemma_of(lower) == "back" and lowers[i + 1] in ("down", "off", "away"):
+            concepts[i] = frozenset({"retreat"})  # "backed down" is not support
 
 
 def _merge_votes(lowers: list[str], concepts: list[frozenset[str]]) -> None:
@@ -323,6 +325,37 @@ def _hedge_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
     return hedged
 
 
+_PRONOUN_OPENINGS = frozenset(
+    ["both", "he", "she", "they", "it", "this", "these", "its", "his", "her", "their"]
+)
+_REFERRING_NOUNS = frozenset(
+    ["country", "countries", "nation", "nations", "leader", "leaders", "regime", "government"]
+)
+
+
+def _refers_back(lowers: list[str]) -> bool:
+    """Whether the text names its subject only by pointing back ("Both…", "the two countries")."""
+    if lowers and lowers[0] in _PRONOUN_OPENINGS:
+        return True
+    for i in range(len(lowers) - 2):
+        first, second, third = lowers[i], lowers[i + 1], lowers[i + 2]
+        # "both countries", "two nations", "the regime" (but not "the regime of X")
+        if (
+            first in ("both", "the", "two")
+            and second in _REFERRING_NOUNS
+            and (first != "the" or third != "of")
+        ):
+            return True
+        # "the two leaders", "the former Soviet nation"
+        if (
+            first == "the"
+            and second in ("two", "former")
+            and (third in _REFERRING_NOUNS or third == "soviet")
+        ):
+            return True
+    return False
+
+
 @lru_cache(maxsize=32768)
 def analyse(text: str) -> TextAnalysis:
     """Analyse one claim or passage. Pure and cached by text."""
@@ -340,6 +373,7 @@ def analyse(text: str) -> TextAnalysis:
     dictionary = [
         lowers[i] in _NOT_NAMES
         or lowers[i] in stop
+        or parse_number(lowers[i]) is not None
         or (capitalised[i] and sentence_start[i] and _is_dictionary_word(lowers[i]))
         for i in range(len(words))
     ]
@@ -400,24 +434,7 @@ def analyse(text: str) -> TextAnalysis:
                 before = lowers[max(0, i - 4) : i]
                 if any(w in lexicon.ANAPHORIC_OBJECTS for w in before):
                     denial_of_previous = True
-    first = lowers[0] if lowers else ""
-    anaphoric = first in {
-        "both",
-        "he",
-        "she",
-        "they",
-        "it",
-        "this",
-        "these",
-        "its",
-        "his",
-        "her",
-        "their",
-        "the",
-    } and (
-        first != "the"
-        or (len(lowers) > 1 and lowers[1] in {"two", "country", "nation", "regime", "government"})
-    )
+    anaphoric = _refers_back(lowers)
     return TextAnalysis(
         text=clean,
         tokens=tokens,
