@@ -14,9 +14,10 @@ from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
 from factcheck import errors
+from factcheck.checks import check_claim
 from factcheck.errors import APIError
 from factcheck.extensions import get_search_index
-from factcheck.schemas import ErrorSchema, HealthSchema
+from factcheck.schemas import ErrorSchema, HealthSchema, VerifyRequestSchema, VerifyResponseSchema
 from factcheck.search_index import IndexMissingError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Fact-check verification API")
@@ -50,6 +51,19 @@ def health() -> dict[str, Any]:
     except IndexMissingError as error:
         raise APIError(str(error), status=503, code="index_unavailable") from error
     return {"status": "ok", "passages": summary.passages, "index_version": summary.version}
+
+
+@bp.route("/verify", methods=["POST"])
+@bp.arguments(VerifyRequestSchema, location="json")
+@bp.response(200, VerifyResponseSchema)
+@bp.alt_response(422, schema=ErrorSchema, description="The claim or limit is not valid")
+@bp.alt_response(503, schema=ErrorSchema, description="The search index is not available")
+def verify(arguments: dict[str, Any]) -> Any:
+    """Check a claim: the verdict, its confidence, and the excerpts that support or conflict."""
+    try:
+        return check_claim(arguments["claim"], arguments["limit"])
+    except IndexMissingError as error:
+        raise APIError(str(error), status=503, code="index_unavailable") from error
 
 
 def init_app(app: Flask) -> ServiceApi:

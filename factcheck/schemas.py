@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from typing import Any
+
+from marshmallow import Schema, fields, pre_load, validate
 
 
 class ErrorDetailSchema(Schema):
@@ -33,3 +35,73 @@ class HealthSchema(Schema):
     index_version = fields.String(
         required=True, metadata={"description": "Changes whenever the index changes"}
     )
+
+
+class VerifyRequestSchema(Schema):
+    """A claim to check. The claim is plain text: no query syntax is read from it."""
+
+    claim = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=500),
+        metadata={"description": "The claim, 3 to 500 characters after trimming"},
+    )
+    limit = fields.Integer(
+        load_default=5,
+        validate=validate.Range(min=1, max=20),
+        metadata={"description": "Excerpts per side, 1 to 20"},
+    )
+
+    @pre_load
+    def trim_claim(self, data: Any, **_kwargs: Any) -> Any:
+        """Measure the claim without the white space around it."""
+        if isinstance(data, dict) and isinstance(data.get("claim"), str):
+            data = {**data, "claim": data["claim"].strip()}
+        return data
+
+
+class SourceRefSchema(Schema):
+    """Where an excerpt comes from."""
+
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    publisher = fields.String(allow_none=True, required=True)
+    url = fields.String(allow_none=True, required=True)
+    published = fields.String(
+        allow_none=True, required=True, metadata={"description": "ISO 8601 prefix, or null"}
+    )
+
+
+class ExcerptSchema(Schema):
+    """A passage bearing on the claim, with its stance and source."""
+
+    passage_id = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "The whole passage, plain"})
+    highlight = fields.String(
+        required=True,
+        metadata={"description": "The passage as escaped HTML, claim words in <mark>"},
+    )
+    context = fields.String(required=True, metadata={"description": "Its paragraph"})
+    stance = fields.String(
+        required=True,
+        validate=validate.OneOf(["supports", "refutes"]),
+    )
+    score = fields.Float(required=True, metadata={"description": "Strength of the stance, 0-1"})
+    source = fields.Nested(SourceRefSchema, required=True)
+
+
+class VerifyResponseSchema(Schema):
+    """The verdict on a claim and the excerpts behind it."""
+
+    claim = fields.String(required=True)
+    verdict = fields.String(
+        required=True,
+        validate=validate.OneOf(["supported", "refuted", "conflicting", "not_enough_evidence"]),
+    )
+    confidence = fields.Float(
+        required=True, metadata={"description": "Probability that the verdict is right"}
+    )
+    explanation = fields.String(required=True)
+    supporting = fields.List(fields.Nested(ExcerptSchema), required=True)
+    conflicting = fields.List(fields.Nested(ExcerptSchema), required=True)
+    index_version = fields.String(required=True)
+    took_ms = fields.Float(required=True)
