@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from factcheck import api, commands, errors
+from factcheck import api, commands, errors, web
 from factcheck.catalog import database
 from factcheck.extensions import SEARCH_INDEX_KEY
 from factcheck.indexing import ensure_index
@@ -42,4 +42,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     api.init_app(app)
     commands.init_app(app)
+    app.register_blueprint(web.bp)
     return app
