@@ -33,22 +33,25 @@ across requests until the version changes.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import pickle
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
+
+logger = logging.getLogger(__name__)
 
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".write-lock"
@@ -85,6 +88,34 @@ def build_schema() -> Schema:
         # Hash of the passage text: lets a check compare index and catalog without the text.
         content_hash=STORED,
     )
+
+
+class _PerDocReader(W3PerDocReader):
+    """Whoosh's per-document reader, remembering which length columns a segment lacks.
+
+    Whoosh asks for a document's field length once per posting when it writes a segment; for
+    fields without lengths (ids, numbers) it checks the disk every time, a ``stat`` per posting
+    that took a third of a commit. A written segment never gains a column, so the answer is kept.
+    """
+
+    def _cached_reader(self, fieldname: str, column: Any) -> Any:
+        if fieldname not in self._readers:
+            self._readers[fieldname] = super()._cached_reader(fieldname, column)
+        return self._readers[fieldname]
+
+
+class Codec(W3Codec):
+    """Whoosh's default codec with :class:`_PerDocReader`; posting blocks left uncompressed.
+
+    Whoosh records the codec in each segment, so this class must stay importable under this
+    name; an index it cannot open is simply rebuilt (see :meth:`SearchIndex.exists`).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(compression=0)  # faster to write and read, a little larger on disk
+
+    def per_document_reader(self, storage: Any, segment: Any) -> _PerDocReader:
+        return _PerDocReader(storage, segment)
 
 
 SCHEMA = build_schema()
@@ -147,9 +178,9 @@ class SearchIndex:
         return name or None
 
     def exists(self) -> bool:
-        """Whether a complete generation is live."""
+        """Whether a complete, readable generation is live."""
         generation = self.current_generation()
-        return generation is not None and whoosh_index.exists_in(self.directory / generation)
+        return generation is not None and _readable(self.directory / generation)
 
     def _index(self, generation: str) -> whoosh_index.Index:
         """The (cached) Whoosh index object of one generation."""
@@ -163,7 +194,7 @@ class SearchIndex:
     def _live_index(self) -> tuple[str, whoosh_index.Index]:
         """The live generation and its index; raises :class:`IndexMissingError` if none."""
         generation = self.current_generation()
-        if generation is None or not whoosh_index.exists_in(self.directory / generation):
+        if generation is None or not _readable(self.directory / generation):
             raise IndexMissingError(f"no search index in {self.directory}; rebuild it")
         return generation, self._index(generation)
 
@@ -193,19 +224,39 @@ class SearchIndex:
         runs sees every change whose index update is still waiting for the lock. If it raises,
         the new generation is discarded and the old one keeps serving.
         """
+        with self.build(progress=progress) as builder:
+            builder.add(rows)
+        return self.status()
+
+    @contextmanager
+    def build(
+        self, *, progress: Callable[[int], None] | None = None
+    ) -> Iterator[GenerationBuilder]:
+        """Write a new generation while the block runs; swap it in when the block ends.
+
+        Rows can be added in several calls while other work goes on (the importer indexes a
+        file's passages while it writes them to the catalog). If the block raises, or calls
+        :meth:`GenerationBuilder.abandon`, the new generation is discarded and the old one
+        keeps serving. The writer lock is held throughout.
+        """
         with self._write_lock():
             generation = self._new_generation_name()
             path = self.directory / generation
             path.mkdir(parents=True)
+            builder = GenerationBuilder(whoosh_index.create_in(str(path), SCHEMA), progress)
             try:
-                _write_all(whoosh_index.create_in(str(path), SCHEMA), rows, progress)
+                yield builder
+                builder.finish()
             except BaseException:
+                builder.cancel()
                 shutil.rmtree(path, ignore_errors=True)
                 raise
+            if builder.abandoned:
+                shutil.rmtree(path, ignore_errors=True)
+                return
             previous = self.current_generation()
             self._swap_current(generation)
             self._remove_generations(keep={generation, previous})
-        return self.status()
 
     def update_passages(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Add or replace the given passages in the live index."""
@@ -234,7 +285,7 @@ class SearchIndex:
         """A writer on the live generation, committed when the block ends normally."""
         with self._write_lock():
             _generation, live = self._live_index()
-            writer = live.writer(limitmb=WRITER_MEMORY_MB, codec=W3Codec(compression=0))
+            writer = live.writer(limitmb=WRITER_MEMORY_MB, codec=Codec())
             try:
                 yield writer
             except BaseException:
@@ -342,49 +393,99 @@ class SearchIndex:
             self._indexes.clear()
 
 
-def _write_all(
-    target: whoosh_index.Index,
-    rows: Iterable[Mapping[str, Any]],
-    progress: Callable[[int], None] | None,
-) -> None:
-    """Write every row into the empty index ``target`` and commit, or leave it uncommitted.
+class GenerationBuilder:
+    """The writer of a new generation; see :meth:`SearchIndex.build`.
 
-    Whoosh spends most of its time in pure-Python analysis and posting encoding, so a large
-    rebuild is spread over worker processes (Whoosh's ``MpWriter``), each writing its own
-    segment; a small one stays in this process, where starting workers would cost more.
+    Whoosh spends most of its time in pure-Python analysis and posting encoding, so once a
+    generation reaches :data:`PARALLEL_THRESHOLD` rows it is written by worker processes
+    (Whoosh's ``MpWriter``, one segment each), and the caller's process is free for other work
+    meanwhile. A small generation stays in this process, where starting workers costs more.
     """
-    iterator = iter(rows)
-    head = list(islice(iterator, PARALLEL_THRESHOLD))
-    workers = min(MAX_WRITER_PROCESSES, os.cpu_count() or 1)
-    parallel = len(head) == PARALLEL_THRESHOLD and workers > 1
-    codec = W3Codec(compression=0)  # posting blocks uncompressed: faster, a little larger
-    if parallel:
-        writer = target.writer(
-            procs=workers, batchsize=250, multisegment=True, limitmb=WRITER_MEMORY_MB, codec=codec
-        )
-    else:
-        writer = target.writer(limitmb=WRITER_MEMORY_MB, codec=codec)
+
+    def __init__(self, target: whoosh_index.Index, progress: Callable[[int], None] | None):
+        self._target = target
+        self._progress = progress
+        self._pending: list[dict[str, Any]] = []  # rows held until the writer kind is chosen
+        self._writer: Any = None
+        self.count = 0
+        self.abandoned = False
+
+    def add(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Add passage rows to the new generation."""
+        for row in rows:
+            document = _document(row)
+            if self._writer is None:
+                self._pending.append(document)
+                if len(self._pending) >= PARALLEL_THRESHOLD:
+                    self._open_writer(parallel=True)
+            else:
+                self._writer.add_document(**document)
+            self.count += 1
+            if self._progress is not None and self.count % PROGRESS_STEP == 0:
+                self._progress(PROGRESS_STEP)
+
+    def abandon(self) -> None:
+        """Discard this generation at the end of the block; the live one stays."""
+        self.abandoned = True
+
+    def finish(self) -> None:
+        """Commit the generation (or cancel it, if abandoned)."""
+        if self.abandoned:
+            self.cancel()
+            return
+        if self._writer is None:
+            self._open_writer(parallel=False)
+        self._writer.commit()
+        if self._progress is not None:
+            self._progress(self.count % PROGRESS_STEP)
+
+    def cancel(self) -> None:
+        """Abandon the writer; stop its worker processes, which Whoosh's ``cancel`` leaves
+        waiting on their job queue."""
+        if self._writer is None:
+            return
+        for task in getattr(self._writer, "tasks", ()):
+            task.terminate()
+            task.join()
+        self._writer.cancel()
+
+    def _open_writer(self, *, parallel: bool) -> None:
+        """Create the Whoosh writer and hand it the pending rows."""
+        codec = Codec()
+        workers = min(MAX_WRITER_PROCESSES, os.cpu_count() or 1)
+        if parallel and workers > 1:
+            self._writer = self._target.writer(
+                procs=workers,
+                batchsize=250,
+                multisegment=True,  # keep the workers' segments: merging them costs as much
+                limitmb=WRITER_MEMORY_MB,
+                codec=codec,
+            )
+        else:
+            self._writer = self._target.writer(limitmb=WRITER_MEMORY_MB, codec=codec)
+        for document in self._pending:
+            self._writer.add_document(**document)
+        self._pending = []
+
+
+def _readable(path: Path) -> bool:
+    """Whether ``path`` holds a Whoosh index this code can open.
+
+    An index written by an older version (a codec class since renamed, a truncated table of
+    contents after a crash) is reported unreadable, so the caller rebuilds it from the catalog.
+    """
     try:
-        count = 0
-        for row in chain(head, iterator):
-            writer.add_document(**_document(row))
-            count += 1
-            if progress is not None and count % PROGRESS_STEP == 0:
-                progress(PROGRESS_STEP)
-        writer.commit()
-    except BaseException:
-        _cancel(writer)
-        raise
-    if progress is not None:
-        progress(count % PROGRESS_STEP)
-
-
-def _cancel(writer: Any) -> None:
-    """Abandon a writer; stop its worker processes, which Whoosh's ``cancel`` leaves waiting."""
-    for task in getattr(writer, "tasks", ()):
-        task.terminate()
-        task.join()
-    writer.cancel()
+        return whoosh_index.exists_in(str(path))
+    except (
+        whoosh_index.IndexError,  # Whoosh's own: a bad or foreign table of contents
+        AttributeError,  # a class named in the table of contents no longer exists
+        ImportError,
+        EOFError,
+        ValueError,
+        pickle.UnpicklingError,
+    ) as error:
+        logger.warning("index in %s cannot be read (%s); it will be rebuilt", path, error)
+        return False
 
 
 def _document(row: Mapping[str, Any]) -> dict[str, Any]:

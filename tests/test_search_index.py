@@ -175,3 +175,13 @@ def test_deleting_the_index_directory_then_starting_recreates_it(tmp_path: Path,
     restarted = create_app({key: app.config[key] for key in ("DATABASE_URL", "INDEX_DIR",
                                                              "SOURCES_DIR", "SECRET_KEY")})
     assert restarted.extensions["factcheck.search_index"].status().passages == indexed
+
+
+def test_an_unreadable_index_counts_as_missing(index: SearchIndex) -> None:
+    generation = index.directory / index.current_generation()
+    for toc in generation.glob("_MAIN_*.toc"):
+        toc.write_bytes(b"\x00 not a table of contents")
+    fresh = SearchIndex(index.directory)  # a new process would have no cached objects
+    assert not fresh.exists()
+    fresh.rebuild([row(1)])
+    assert fresh.status().passages == 1

@@ -386,6 +386,30 @@ def active_passages(
             yield dict(row)
 
 
+def draft_rows(document: Document, drafts: Iterable[PassageDraft]) -> Iterator[dict[str, Any]]:
+    """The index rows a new document's active drafts will have once imported.
+
+    Equal to what :func:`active_passages` yields for a source imported for the first time
+    (no reviewer has touched it yet), so an import into an empty catalog can index passages
+    while it writes them.
+    """
+    for draft in drafts:
+        if draft.excluded_reason is None:
+            yield {
+                "passage_id": draft.passage_id,
+                "source_id": draft.source_id,
+                "text": draft.text,
+                "source_title": document.title,
+                "publisher": document.publisher,
+                "url": document.url,
+                "published": document.published,
+                "published_precision": document.published_precision,
+                "context": draft.context,
+                "position": draft.position,
+                "content_hash": draft.content_hash,
+            }
+
+
 def catalog_counts(session: Session) -> CatalogCounts:
     """Count sources and passages, and how many passages are active."""
     sources, retired = session.execute(
