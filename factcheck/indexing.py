@@ -28,8 +28,8 @@ def ensure_index(database: Database, index: SearchIndex) -> bool:
     """Build the index if there is none (first start, or ``INDEX_DIR`` deleted); say if it did."""
     if index.exists():
         return False
-    rebuild_index(database, index)
-    return True
+    with database.session() as session:
+        return index.create_if_missing(active_passages(session))
 
 
 def refresh_sources(session: Session, index: SearchIndex, source_ids: Iterable[str]) -> None:

@@ -188,7 +188,8 @@ class SearchIndex:
             found = self._indexes.get(generation)
             if found is None:
                 found = whoosh_index.open_dir(str(self.directory / generation), schema=SCHEMA)
-                self._indexes[generation] = found
+                # Older generations are only read by searchers already open on them.
+                self._indexes = {generation: found}
             return found
 
     def _live_index(self) -> tuple[str, whoosh_index.Index]:
@@ -200,13 +201,19 @@ class SearchIndex:
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
-        """Hold the directory's writer lock: one rebuild or update at a time, across processes."""
+        """Hold the directory's writer lock: one rebuild or update at a time, across threads and
+        processes. Re-entrant within a thread."""
+        if getattr(self._local, "holds_lock", False):
+            yield
+            return
         self.directory.mkdir(parents=True, exist_ok=True)
         with open(self.directory / LOCK_FILE, "a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            fcntl.flock(handle, fcntl.LOCK_EX)  # per open file: threads exclude each other too
+            self._local.holds_lock = True
             try:
                 yield
             finally:
+                self._local.holds_lock = False
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # Writing ----------------------------------------------------------------------------------
@@ -227,6 +234,20 @@ class SearchIndex:
         with self.build(progress=progress) as builder:
             builder.add(rows)
         return self.status()
+
+    def create_if_missing(self, rows: Iterable[Mapping[str, Any]]) -> bool:
+        """Build the index from ``rows`` unless a readable one exists; say whether it built.
+
+        Checked again under the writer lock, so processes starting together build it once;
+        ``rows`` is not consumed when nothing needs building.
+        """
+        if self.exists():
+            return False
+        with self._write_lock():
+            if self.exists():
+                return False
+            self.rebuild(rows)
+        return True
 
     @contextmanager
     def build(

@@ -12,6 +12,7 @@ use psycopg 3.
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,10 +23,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+MIGRATION_LOCK_KEY = 0x66616374  # "fact": an arbitrary, fixed advisory lock id
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -83,11 +85,48 @@ def head_revision() -> str | None:
 
 
 def upgrade(engine: Engine) -> bool:
-    """Bring the schema to the newest revision; return whether anything was run."""
-    if current_revision(engine) == head_revision():
+    """Bring the schema to the newest revision; return whether anything was run.
+
+    Cheap when the schema is current. Processes starting together (gunicorn workers on a fresh
+    database) take turns, and the later ones find nothing left to do.
+    """
+    head = head_revision()
+    if current_revision(engine) == head:
         return False
-    command.upgrade(alembic_config(engine), "head")
+    with migration_lock(engine):
+        if current_revision(engine) == head:
+            return False
+        command.upgrade(alembic_config(engine), "head")
     return True
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold a lock that one migrating process at a time can have.
+
+    PostgreSQL: a session-level advisory lock. SQLite: an exclusive ``flock`` on a file beside
+    the database (an in-memory database needs none).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Database:
