@@ -190,6 +190,37 @@ def test_static_stylesheet_is_served(client) -> None:
     assert ":focus-visible" in response.get_data(as_text=True)
 
 
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_stylesheet_colours_meet_wcag_aa(client) -> None:
+    css = client.get("/static/style.css").get_data(as_text=True)
+    colours = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-f]{6});", css))
+    pairs = [
+        ("ink", "paper"),
+        ("muted", "paper"),
+        ("muted", "card"),
+        ("link", "paper"),
+        ("link", "card"),
+        ("ink", "mark"),
+        ("refuted-ink", "paper"),  # the form's error message
+    ]
+    verdicts = ("supported", "refuted", "conflicting", "unknown")
+    pairs += [(f"{name}-ink", f"{name}-bg") for name in verdicts]
+    for foreground, background in pairs:
+        ratio = contrast(colours[foreground], colours[background])
+        assert ratio >= 4.5, f"{foreground} on {background}: {ratio:.2f}"
+
+
 def test_templates_are_autoescaped(app) -> None:
     for name in ("base.html", "web/index.html", "web/check.html", "web/_excerpt.html"):
         assert app.jinja_env.autoescape(name) is True
