@@ -458,9 +458,12 @@ def _compatible(claimed: Quantity, stated: Quantity) -> bool:
 def _near_predicate(rivals: list[Quantity], claim: Claim, alignment: _Alignment) -> bool:
     """A rival figure contradicts only if it counts what the claim's verb says was done
     ("32 countries abstained" against "34 abstained", not "141 countries called for…")."""
-    if claim.verb_index is None or claim.verb_index not in alignment.matched_positions:
-        return False
-    positions = alignment.matched_positions[claim.verb_index]
+    verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
+    if verb is not None and verb.content:
+        positions = alignment.matched_positions.get(claim.verb_index, [])
+    else:
+        # "The contract was worth 240 million": no verb to anchor on, any matched word does.
+        positions = [h for hits in alignment.matched_positions.values() for h in hits]
     return any(abs(q.index - p) <= NUMBER_WINDOW for q in rivals for p in positions)
 
 

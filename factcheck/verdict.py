@@ -21,7 +21,7 @@ Confidence is the probability that the verdict is right, measured against labell
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from factcheck.evidence import Evidence
 from factcheck.stance import REFUTES, SUPPORTS, Stance
@@ -36,6 +36,10 @@ MIN_STANCE_SCORE = 0.5
 SELF_CONTRADICTION = 0.8  # both sides this strong within one source: it contradicts itself
 NET_MARGIN = 0.05  # within one source, a side must lead by this much to speak for it
 CONFLICT_RATIO = 0.6  # the weaker side must reach this share of the stronger to conflict
+# For a claim that names no subject, passages that cover this much of it, and contradict none
+# of it, tip an otherwise empty answer towards "supported", with low confidence.
+LEAN_RELEVANCE = 0.38
+LEAN_CONFIDENCE = 0.45
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,13 @@ class Verdict:
     closest: tuple[Assessment, ...] = field(default=())  # shown when nothing else is found
 
 
-def decide(assessments: list[Assessment]) -> Verdict:
-    """Aggregate passage stances into a verdict (see the module docstring for the rules)."""
+def decide(assessments: list[Assessment], *, may_lean: bool = False) -> Verdict:
+    """Aggregate passage stances into a verdict (see the module docstring for the rules).
+
+    ``may_lean`` lets uncontradicted partial coverage tip an empty answer to a low-confidence
+    "supported": right for general claims ("warming drives polar bears to extinction"), wrong
+    for claims about a named actor, where the sources either say it or do not.
+    """
     counted = _deduplicate(
         [
             a
@@ -78,6 +87,8 @@ def decide(assessments: list[Assessment]) -> Verdict:
 
     if not supporting and not refuting:
         nearest = max((a.stance.relevance for a in assessments), default=0.0)
+        if may_lean and nearest >= LEAN_RELEVANCE:
+            return _lean_supported(assessments, nearest, closest)
         confidence = 0.9 - 0.25 * min(nearest, 1.0)
         return Verdict(
             NOT_ENOUGH_EVIDENCE,
@@ -113,6 +124,34 @@ def decide(assessments: list[Assessment]) -> Verdict:
         _explain(label, supporting, refuting, disputed),
         supporting=tuple(supporting),
         conflicting=tuple(refuting),
+        closest=closest,
+    )
+
+
+def _lean_supported(
+    assessments: list[Assessment], nearest: float, closest: tuple[Assessment, ...]
+) -> Verdict:
+    """No passage states the claim, but the nearest ones cover most of it uncontradicted."""
+    leaning = tuple(
+        Assessment(
+            a.evidence,
+            replace(
+                a.stance,
+                label=SUPPORTS,
+                score=round(a.stance.relevance * 0.5, 3),
+                reasons=("covers most of the claim without stating it",),
+            ),
+        )
+        for a in closest
+        if a.stance.relevance >= LEAN_RELEVANCE and a.stance.label != REFUTES
+    )
+    return Verdict(
+        SUPPORTED,
+        LEAN_CONFIDENCE,
+        "No passage states the claim outright; the closest "
+        f"({_cite(list(leaning), 2)}) cover most of it and none contradicts it. "
+        "Read them before relying on this.",
+        supporting=leaning,
         closest=closest,
     )
 

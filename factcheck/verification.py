@@ -79,7 +79,7 @@ def verify(
     retrieved_at = clock()
     assessments = [Assessment(e, analyzer.assess(analysed, e)) for e in evidence]
     judged_at = clock()
-    verdict = decide(assessments)
+    verdict = decide(assessments, may_lean=not analysed.subject)
     decided_at = clock()
     return Result(
         claim=claim.strip(),
