@@ -19,6 +19,7 @@ from factcheck.catalog.store import is_empty
 from factcheck.extensions import get_database, get_search_index
 from factcheck.importer import FileFailure, ImportReport, import_files
 from factcheck.indexing import rebuild_index
+from factcheck.reviewer_commands import reviewer_group
 from factcheck.server import DEFAULT_THREADS, DEFAULT_WORKERS, GunicornServer, server_options
 from factcheck.verification_commands import eval_command, verify_command
 
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     """Register the commands on ``app.cli``."""
     for command in (import_command, index_group, serve_command, verify_command, eval_command):
         app.cli.add_command(command)
+    app.cli.add_command(reviewer_group)
 
 
 @click.command("import")

@@ -104,3 +104,49 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     catalog.upgrade()
     yield catalog
     catalog.dispose()
+
+
+# Reviewing (issue 5) -------------------------------------------------------------------------
+
+REVIEWER_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def imported(runner: FlaskCliRunner, sources_dir: Path) -> None:
+    """The fixture article imported into the app's catalog and index."""
+    result = runner.invoke(args=["import", str(sources_dir)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def reviewer(app: Flask):
+    """An admin reviewer, alice, with the password :data:`REVIEWER_PASSWORD`."""
+    from factcheck.reviewers import add_reviewer, identity
+
+    with app.extensions["factcheck.database"].session() as session:
+        return identity(add_reviewer(session, "alice", REVIEWER_PASSWORD, is_admin=True))
+
+
+@pytest.fixture
+def token(app: Flask, reviewer) -> str:
+    """A live API token of alice."""
+    from factcheck.reviewers import issue_token
+
+    with app.extensions["factcheck.database"].session() as session:
+        return issue_token(session, reviewer.name)
+
+
+@pytest.fixture
+def auth_headers(token: str) -> dict[str, str]:
+    """The headers of a curation API call as alice."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def reviewer_client(app: Flask, reviewer):
+    """A test client signed in as alice, with CSRF checks off (tests of CSRF turn them on)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    response = client.post("/login", data={"name": "alice", "password": REVIEWER_PASSWORD})
+    assert response.status_code == 302, response.data
+    return client

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -95,3 +95,89 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_audit_entries_entity", "entity_type", "entity_id"),)
+
+
+# Reviewers and claim reviews (issue 5) -------------------------------------------------------
+
+
+class Reviewer(Base):
+    """A person who curates sources and signs off verdicts; signs in with a password."""
+
+    __tablename__ = "reviewers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))  # werkzeug scrypt hash
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class ApiToken(Base):
+    """A reviewer's API token; only the sha256 of the token is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reviewer_id: Mapped[int] = mapped_column(
+        ForeignKey("reviewers.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    reviewer: Mapped[Reviewer] = relationship()
+
+
+class SignInFailure(Base):
+    """One failed sign-in, counted per user name and address to throttle guessing."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+    __table_args__ = (Index("ix_sign_in_failures_who", "username", "address", "at"),)
+
+
+class ClaimCheck(Base):
+    """A claim people checked, one row per normalised text: its latest verdict and demand."""
+
+    __tablename__ = "claim_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    normalised_claim: Mapped[str] = mapped_column(String(600), unique=True)
+    claim: Mapped[str] = mapped_column(Text)  # as last asked
+    verdict: Mapped[str] = mapped_column(String(32))  # the latest automatic verdict
+    confidence: Mapped[float] = mapped_column(Float)
+    times_asked: Mapped[int] = mapped_column(Integer, default=1)
+    first_asked: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    last_asked: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utc_now, index=True
+    )
+
+
+class ClaimReview(Base):
+    """A reviewer's signed-off verdict on a checked claim; the newest one per claim is shown."""
+
+    __tablename__ = "claim_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    check_id: Mapped[int] = mapped_column(
+        ForeignKey("claim_checks.id", ondelete="CASCADE"), index=True
+    )
+    claim: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(32))  # the reviewer's
+    automatic_verdict: Mapped[str] = mapped_column(String(32))  # the engine's, when signed off
+    rationale: Mapped[str] = mapped_column(Text)
+    passage_ids: Mapped[list[str]] = mapped_column(JSON)  # the passages the review rests on
+    reviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviewers.id", ondelete="SET NULL")
+    )
+    reviewer_name: Mapped[str] = mapped_column(String(80))
+    signed_off_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+    check: Mapped[ClaimCheck] = relationship()
