@@ -89,7 +89,7 @@ def decide(assessments: list[Assessment], *, may_lean: bool = False) -> Verdict:
         nearest = max((a.stance.relevance for a in assessments), default=0.0)
         if may_lean and nearest >= LEAN_RELEVANCE:
             return _lean_supported(assessments, nearest, closest)
-        confidence = 0.9 - 0.25 * min(nearest, 1.0)
+        confidence = 0.93 - 0.25 * min(nearest, 1.0)
         return Verdict(
             NOT_ENOUGH_EVIDENCE,
             round(confidence, 2),
@@ -209,7 +209,7 @@ def _noisy_or(strengths) -> float:  # type: ignore[no-untyped-def]
 
 
 def _one_sided_confidence(winner: float, loser: float, sources: int) -> float:
-    base = 0.5 + 0.4 * winner + 0.04 * min(sources - 1, 2)
+    base = 0.55 + 0.38 * winner + 0.04 * min(sources - 1, 2)
     return base * (1.0 - 0.5 * loser / max(winner, 1e-9))
 
 

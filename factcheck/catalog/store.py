@@ -378,12 +378,30 @@ def active_passages(
     )
     if source_ids is None:
         result = session.execute(statement.execution_options(yield_per=2_000))
-        for row in result.mappings():
-            yield dict(row)
+        yield from with_previous(dict(row) for row in result.mappings())
         return
     for chunk in chunked(source_ids, IN_CHUNK):
-        for row in session.execute(statement.where(Passage.source_id.in_(chunk))).mappings():
-            yield dict(row)
+        rows = session.execute(statement.where(Passage.source_id.in_(chunk))).mappings()
+        yield from with_previous(dict(row) for row in rows)
+
+
+PREVIOUS_SENTENCES = 2
+
+
+def with_previous(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Add to each row the active sentences just before it in its source (``previous``).
+
+    Stance analysis reads them to resolve a passage that points back ("Both abstained…",
+    "denied the accusation"). ``rows`` must come in source and position order.
+    """
+    source_id = None
+    recent: list[str] = []
+    for row in rows:
+        if row["source_id"] != source_id:
+            source_id, recent = row["source_id"], []
+        row["previous"] = " ".join(recent[-PREVIOUS_SENTENCES:])
+        recent.append(row["text"])
+        yield row
 
 
 def draft_rows(document: Document, drafts: Iterable[PassageDraft]) -> Iterator[dict[str, Any]]:
@@ -393,6 +411,10 @@ def draft_rows(document: Document, drafts: Iterable[PassageDraft]) -> Iterator[d
     (no reviewer has touched it yet), so an import into an empty catalog can index passages
     while it writes them.
     """
+    yield from with_previous(_draft_rows(document, drafts))
+
+
+def _draft_rows(document: Document, drafts: Iterable[PassageDraft]) -> Iterator[dict[str, Any]]:
     for draft in drafts:
         if draft.excluded_reason is None:
             yield {
