@@ -21,6 +21,7 @@ from factcheck.catalog.store import (
     record_audit,
 )
 from factcheck.documents import Document
+from factcheck.search_index import FIELD_NAMES
 
 BODY = (
     "The port of Easthaven handled 7,200 ships in 2022.\n\n"
@@ -181,11 +182,12 @@ def test_retired_source_and_excluded_passages_are_not_active(database: Database)
         rows = list(active_passages(session))
         assert {row["source_id"] for row in rows} == {"harbour"}
         assert len(rows) == 3
-        assert set(rows[0]) == {
-            "passage_id", "source_id", "text", "source_title", "publisher", "url", "published",
-            "published_precision", "context", "position", "content_hash",
-        }
+        # Rows are keyed exactly like the index schema, so nothing is dropped or invented.
+        assert set(rows[0]) == set(FIELD_NAMES)
         assert [row["passage_id"] for row in active_passages(session, ["climate"])] == []
+        # Each row carries the active sentences before it in its source, for stance rules.
+        assert rows[0]["previous"] == ""
+        assert rows[2]["previous"] == f"{rows[0]['text']} {rows[1]['text']}"
 
 
 def test_concurrent_edits_of_a_passage_conflict(database: Database) -> None:
