@@ -97,7 +97,7 @@ def handle_api_error(error: APIError) -> tuple[Response | str, int]:
 def handle_http_exception(error: HTTPException) -> tuple[Response | str, int]:
     """Answer a Werkzeug/webargs HTTP error; validation messages become ``fields``."""
     status = error.code or 500
-    if status >= 500:
+    if status == 500:  # an unexpected failure, whoever raised it: logged, never shown
         return handle_unexpected(getattr(error, "original_exception", None) or error)
     data = getattr(error, "data", None) or {}
     fields = validation_fields(data.get("messages") or data.get("errors") or {})

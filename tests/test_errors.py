@@ -43,6 +43,10 @@ def error_app(app: Flask) -> Flask:
     def aborted():
         abort(404)
 
+    @bp.route("/unavailable")
+    def unavailable():
+        abort(503, description="Down for maintenance.")
+
     app.extensions["factcheck.api"].register_blueprint(bp)
 
     @app.route("/page-crash")
@@ -75,6 +79,7 @@ def assert_error_shape(body: dict, code: str) -> None:
          400, "bad_request"),
         ("post", "/api/v1/test/raw", {"data": "x" * 100}, 413, "payload_too_large"),
         ("get", "/api/v1/test/crash", {}, 500, "internal_server_error"),
+        ("get", "/api/v1/test/unavailable", {}, 503, "service_unavailable"),
     ],
 )
 def test_every_api_error_has_one_shape(error_app, method, path, kwargs, status, code) -> None:
