@@ -120,15 +120,21 @@ def alias_table() -> dict[str, tuple[str, str, str | None]]:
 
 
 def find_entities(
-    words: Sequence[str], capitalised: Sequence[bool], dictionary_word: Sequence[bool]
+    words: Sequence[str],
+    capitalised: Sequence[bool],
+    dictionary_word: Sequence[bool],
+    common_word: Sequence[bool] | None = None,
 ) -> list[Entity]:
     """Find entity mentions in a token sequence.
 
     ``words`` are the tokens as written; ``capitalised[i]`` says whether token ``i`` starts
     with a capital; ``dictionary_word[i]`` whether a capital there says nothing about names
-    (a sentence-initial "However", a weekday or a month).
+    (a sentence-initial "However", a weekday or a month); ``common_word[i]`` whether it is an
+    ordinary English word anywhere, so that a run of them ("Ministry of Defence") is read as
+    words rather than a name.
     """
     table = alias_table()
+    common_word = common_word if common_word is not None else [False] * len(words)
     found: list[Entity] = []
     i = 0
     n = len(words)
@@ -162,7 +168,11 @@ def find_entities(
                 break
             j += 1
         if last is not None:
-            found.append(Entity(words[last].lower().replace("’", "'"), "name", i, last + 1))
+            run = range(i, last + 1)
+            # "Anniversary of Diplomatic Relations" is a title-case phrase: its words are
+            # ordinary words and count as such. A name has a word no dictionary knows.
+            if any(capitalised[k] and not common_word[k] for k in run):
+                found.append(Entity(words[last].lower().replace("’", "'"), "name", i, last + 1))
             i = last + 1
         else:
             i += 1

@@ -436,6 +436,8 @@ SYNONYM_CLASSES: dict[str, tuple[str, ...]] = {
     "territory": ("territory", "soil", "land"),
     "warn": ("warn", "warning", "threaten", "threat"),
     "flight": ("flight", "airlift"),
+    "treaty": ("treaty", "pact", "accord", "agreement", "convention"),
+    "affect": ("affect", "hurt", "harm", "damage", "hit", "impact"),
 }
 
 # Pairs of classes (or single lemmas) that cannot both be true of the same subject and object.
@@ -502,6 +504,18 @@ NUMBER_WORDS = {
     "dozen": 12,
 }
 # "one" is left out: in news prose it is far more often "one of" than a count.
+ORDINAL_WORDS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
 SCALE_WORDS = {
     "thousand": 1e3,
     "million": 1e6,

@@ -19,6 +19,7 @@ from factcheck.lexicon import (
     MONTHS,
     NUMBER_FILLERS,
     NUMBER_WORDS,
+    ORDINAL_WORDS,
     SCALE_WORDS,
 )
 
@@ -48,6 +49,8 @@ def parse_number(word: str) -> float | None:
     lowered = word.lower()
     if lowered in NUMBER_WORDS:
         return float(NUMBER_WORDS[lowered])
+    if lowered in ORDINAL_WORDS:  # "the third joint drill"
+        return float(ORDINAL_WORDS[lowered])
     if "-" in lowered:  # "thirty-five"
         tens, _, units = lowered.partition("-")
         if tens in NUMBER_WORDS and units in NUMBER_WORDS and NUMBER_WORDS[units] < 10:
@@ -78,6 +81,11 @@ def _can_be_noun(word: str) -> bool:
     """A unit is a noun: "seven voted against" counts nothing called "vote"."""
     readings = getAllLemmas(word)
     return not readings or "NOUN" in readings
+
+
+def _describes(word: str) -> bool:
+    """ "third joint naval drill": "joint" and "naval" describe; "drill" is what is counted."""
+    return "ADJ" in getAllLemmas(word)
 
 
 def find_numbers(
@@ -117,11 +125,11 @@ def find_numbers(
             j += 1
         if unit is None:
             # The counted noun: the first content word within three tokens that is no filler.
-            for k in range(j, min(j + 3, n)):
+            for k in range(j, min(j + 4, n)):
                 if lowers[k] in CURRENCY_WORDS:
                     unit = CURRENCY_WORDS[lowers[k]]
                     break
-                if lowers[k] in NUMBER_FILLERS or not content[k]:
+                if lowers[k] in NUMBER_FILLERS or not content[k] or _describes(lowers[k]):
                     continue
                 if parse_number(lowers[k]) is None and _can_be_noun(lowers[k]):
                     unit = lemmas[k]

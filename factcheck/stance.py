@@ -106,11 +106,17 @@ class RuleStanceAnalyzer:
         alignment.entity_coverage = 1.0 if not subject_near else CONTEXT_FACTOR
         reasons: list[str] = []
 
+        # What a denial denies: the accusation in the same sentence ("accused X of …,
+        # although X denied the accusation"), else the sentence before when it points back
+        # ("denied the report"), else its own words ("denied sending troops"). It counts only
+        # when its author speaks of the claim's subject.
         denial_target = None
-        if passage.denial:
-            if _aligned(alignment):
-                denial_target = passage
-            elif passage.denial_of_previous and previous is not None:
+        speaks_of_subject = subject_here or passage.anaphoric_start
+        if passage.denial and (speaks_of_subject or passage.denial_of_previous):
+            if passage.accusation or not passage.denial_of_previous:
+                if _aligned(alignment):
+                    denial_target = passage
+            elif previous is not None:
                 borrowed = _align(claim, previous, [passage])
                 if _aligned(borrowed):
                     denial_target = previous
@@ -126,7 +132,7 @@ class RuleStanceAnalyzer:
 
         # Only a passage that itself speaks of the subject (or refers back to it, as in
         # "Both abstained") can contradict the claim; a neighbour's subject supports at most.
-        contradictions = _contradictions(claim, passage, alignment, reasons)
+        contradictions = _contradictions(claim, passage, alignment, reasons, evidence)
         if contradictions and not (subject_here or passage.anaphoric_start):
             # Said of whoever the neighbouring sentence names: it neither confirms nor refutes.
             return Stance(
@@ -276,13 +282,18 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
     object_found = 0.0
     object_total = len(claim_keys - claim.subject)
     object_total += sum(1 for index, _ in claim.content_tokens if index != claim.verb_index)
+    organisations = {e.key for e in claim.analysis.entities if e.kind == "organisation"}
+    passage_words = {t.lower for t in passage.tokens if t.content}
     for key in claim_keys - claim.subject:
         total += ENTITY_WEIGHT
         if key in passage.entity_keys:
             found += ENTITY_WEIGHT
             own += ENTITY_WEIGHT
             object_found += 1
-        elif key in around_keys:
+        elif key in around_keys or (
+            # "the union" after the Eurasian Economic Union was named
+            key in organisations and key.split()[-1].lower() in passage_words
+        ):
             found += ENTITY_WEIGHT * CONTEXT_FACTOR
             object_found += 0.5
         else:
@@ -314,7 +325,10 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
             object_found += 0.5 if index != claim.verb_index else 0
         else:
             missing.append(token.text)
-        if opposite_hits and _decisive(index, token, claim):
+        if opposite_hits and (
+            _decisive(index, token, claim)
+            or any(NOT + token.lemma in passage.tokens[h].concepts for h in opposite_hits)
+        ):
             if polar_hits:
                 torn.append((index, polar_hits, opposite_hits))
             else:
@@ -374,10 +388,18 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
 
 
 def _contradictions(
-    claim: Claim, passage: TextAnalysis, alignment: _Alignment, reasons: list[str]
+    claim: Claim,
+    passage: TextAnalysis,
+    alignment: _Alignment,
+    reasons: list[str],
+    evidence: Evidence,
 ) -> list[float]:
     """Strengths of every contradiction between an aligned passage and the claim."""
     found: list[float] = []
+    if _counted_subject(claim):
+        # "Seven countries opposed it": a passage on what 141 others did says nothing of the
+        # seven; only a different count of the same act contradicts.
+        return _number_contradictions(claim, passage, alignment, reasons, evidence)
     claim_negated = claim.analysis.negated
     flipped = [
         claim.analysis.tokens[index].text
@@ -396,15 +418,7 @@ def _contradictions(
     if antonym_words:
         reasons.append(f"says the opposite ({', '.join(sorted(antonym_words)[:3])})")
         found.append(0.9)
-    for quantity in claim.quantities:
-        rivals = [q for q in passage.quantities if _compatible(quantity, q)]
-        agrees = any(q.same_value(quantity) for q in passage.quantities)
-        if rivals and not agrees and _near_predicate(rivals, claim, alignment):
-            reasons.append(
-                f"gives {_format_number(rivals[0].value)} where the claim says "
-                f"{_format_number(quantity.value)}"
-            )
-            found.append(0.9)
+    found += _number_contradictions(claim, passage, alignment, reasons, evidence)
     other_years = passage.years and not (claim.analysis.years & passage.years)
     if claim.analysis.years and other_years and alignment.own_coverage >= 0.75:
         reasons.append(
@@ -422,17 +436,58 @@ def _decisive(index: int, token: Token, claim: Claim) -> bool:
         return True
     if token.concepts & {"vote_for", "vote_against", "abstain"}:
         return True
-    return any(c.startswith(NOT) for c in token.concepts) or bool(_negated_adjective_of(token))
-
-
-def _negated_adjective_of(token: Token) -> bool:
-    return token.lemma.startswith(("non", "un")) and any(c.startswith(NOT) for c in token.concepts)
+    return any(c.startswith(NOT) for c in token.concepts)
 
 
 def _governs(positions: list[int], objects: list[int]) -> float:
     """Distance from the nearest of ``positions`` to an object word after it (inf if none)."""
     distances = [o - p for p in positions for o in objects if o > p]
     return min(distances, default=float("inf"))
+
+
+def _number_contradictions(
+    claim: Claim,
+    passage: TextAnalysis,
+    alignment: _Alignment,
+    reasons: list[str],
+    evidence: Evidence,
+) -> list[float]:
+    """Another figure for the same counted act ("32 countries abstained" against 34)."""
+    if not _same_period(claim, passage, evidence):
+        return []
+    found: list[float] = []
+    for quantity in claim.quantities:
+        rivals = [q for q in passage.quantities if _compatible(quantity, q)]
+        agrees = any(q.same_value(quantity) for q in passage.quantities)
+        near = _near_predicate(rivals, claim, alignment) if rivals and not agrees else []
+        if near:
+            reasons.append(
+                f"gives {_format_number(near[0].value)} where the claim says "
+                f"{_format_number(quantity.value)}"
+            )
+            found.append(0.9)
+    return found
+
+
+def _same_period(claim: Claim, passage: TextAnalysis, evidence: Evidence) -> bool:
+    """Whether claim and passage can be about the same event, judged by their years.
+
+    A passage without a year of its own speaks of its publication's time ("on Thursday"), so
+    a claim about 2022 is not contradicted by a 2023 article's undated figure.
+    """
+    if not claim.analysis.years:
+        return True
+    years = set(passage.years)
+    if not years and evidence.published and evidence.published[:4].isdigit():
+        years = {int(evidence.published[:4])}
+    return not years or bool(years & claim.analysis.years)
+
+
+def _counted_subject(claim: Claim) -> bool:
+    """A claim whose subject is a count ("Seven countries …") rather than a named actor."""
+    if claim.subject or claim.verb_index is None:
+        return False
+    return any(q.index < claim.verb_index for q in claim.quantities)
 
 
 def _hedged(passage: TextAnalysis, alignment: _Alignment) -> bool:
@@ -455,7 +510,7 @@ def _compatible(claimed: Quantity, stated: Quantity) -> bool:
     return bool(left and right and (left[0].concepts & right[0].concepts))
 
 
-def _near_predicate(rivals: list[Quantity], claim: Claim, alignment: _Alignment) -> bool:
+def _near_predicate(rivals: list[Quantity], claim: Claim, alignment: _Alignment) -> list[Quantity]:
     """A rival figure contradicts only if it counts what the claim's verb says was done
     ("32 countries abstained" against "34 abstained", not "141 countries called for…")."""
     verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
@@ -464,7 +519,7 @@ def _near_predicate(rivals: list[Quantity], claim: Claim, alignment: _Alignment)
     else:
         # "The contract was worth 240 million": no verb to anchor on, any matched word does.
         positions = [h for hits in alignment.matched_positions.values() for h in hits]
-    return any(abs(q.index - p) <= NUMBER_WINDOW for q in rivals for p in positions)
+    return [q for q in rivals if any(abs(q.index - p) <= NUMBER_WINDOW for p in positions)]
 
 
 def _format_number(value: float) -> str:

@@ -377,7 +377,8 @@ def analyse(text: str) -> TextAnalysis:
         or (capitalised[i] and sentence_start[i] and _is_dictionary_word(lowers[i]))
         for i in range(len(words))
     ]
-    entities = find_entities(words, capitalised, dictionary)
+    common = [bool(getAllLemmas(lower)) for lower in lowers]
+    entities = find_entities(words, capitalised, dictionary, common)
     in_entity = set()
     for entity in entities:
         in_entity.update(range(entity.start, entity.end))
