@@ -189,7 +189,9 @@ def summarise(outcomes: list[Outcome], k: int = 5) -> Report:
         if with_evidence
         else None
     )
-    brier = statistics.fmean((o.confidence - float(c)) ** 2 for o, c in zip(outcomes, correct, strict=True))
+    brier = statistics.fmean(
+        (o.confidence - float(c)) ** 2 for o, c in zip(outcomes, correct, strict=True)
+    )
     bins, ece = _calibration([o.confidence for o in outcomes], correct)
     latencies = sorted(o.took_ms for o in outcomes)
     return Report(
