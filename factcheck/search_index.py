@@ -291,9 +291,7 @@ class SearchIndex:
             for passage_id in passage_ids:
                 writer.delete_by_term("passage_id", passage_id)
 
-    def replace_sources(
-        self, source_ids: Iterable[str], rows: Iterable[Mapping[str, Any]]
-    ) -> None:
+    def replace_sources(self, source_ids: Iterable[str], rows: Iterable[Mapping[str, Any]]) -> None:
         """Drop every passage of ``source_ids`` and add ``rows`` (their active passages)."""
         with self._live_writer() as writer:
             for source_id in source_ids:

@@ -438,9 +438,7 @@ def catalog_counts(session: Session) -> CatalogCounts:
         select(func.count(), func.count().filter(Source.retired.is_(True))).select_from(Source)
     ).one()
     passages, excluded = session.execute(
-        select(func.count(), func.count().filter(Passage.excluded.is_(True))).select_from(
-            Passage
-        )
+        select(func.count(), func.count().filter(Passage.excluded.is_(True))).select_from(Passage)
     ).one()
     active = session.scalar(
         select(func.count())
