@@ -13,7 +13,7 @@ from flask import Flask
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
-from factcheck import errors
+from factcheck import check_log, errors
 from factcheck.checks import check_claim
 from factcheck.errors import APIError
 from factcheck.extensions import get_search_index
@@ -61,9 +61,10 @@ def health() -> dict[str, Any]:
 def verify(arguments: dict[str, Any]) -> Any:
     """Check a claim: the verdict, its confidence, and the excerpts that support or conflict."""
     try:
-        return check_claim(arguments["claim"], arguments["limit"])
+        result = check_claim(arguments["claim"], arguments["limit"])
     except IndexMissingError as error:
         raise APIError(str(error), status=503, code="index_unavailable") from error
+    return check_log.with_review(result)  # logs the check; adds a reviewer's signed-off verdict
 
 
 def init_app(app: Flask) -> ServiceApi:

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from factcheck import api, commands, errors, web
+from factcheck import api, commands, errors, review, web
 from factcheck.catalog import database
 from factcheck.extensions import SEARCH_INDEX_KEY
 from factcheck.indexing import ensure_index
@@ -43,4 +43,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
     commands.init_app(app)
     app.register_blueprint(web.bp)
+    review.init_app(app)  # sign-in, CSRF, /review pages, curation and reviews API
     return app

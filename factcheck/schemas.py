@@ -105,3 +105,28 @@ class VerifyResponseSchema(Schema):
     conflicting = fields.List(fields.Nested(ExcerptSchema), required=True)
     index_version = fields.String(required=True)
     took_ms = fields.Float(required=True)
+    review = fields.Nested(
+        "ReviewerVerdictSchema",
+        metadata={"description": "A reviewer's signed-off verdict; present only if there is one"},
+    )
+
+
+class ReviewerVerdictSchema(Schema):
+    """A reviewer's signed-off verdict on the same (normalised) claim, shown beside the engine's."""
+
+    id = fields.Integer(required=True)
+    verdict = fields.String(
+        required=True,
+        validate=validate.OneOf(["supported", "refuted", "conflicting", "not_enough_evidence"]),
+        metadata={"description": "The reviewer's verdict"},
+    )
+    automatic_verdict = fields.String(
+        required=True, metadata={"description": "The engine's verdict when it was signed off"}
+    )
+    rationale = fields.String(required=True)
+    reviewer = fields.String(required=True, metadata={"description": "Who signed it off"})
+    signed_off_at = fields.AwareDateTime(required=True)
+    passage_ids = fields.List(fields.String(), required=True, metadata={"description": "Cited"})
+    claim_review_url = fields.String(
+        required=True, metadata={"description": "The review as schema.org ClaimReview JSON-LD"}
+    )

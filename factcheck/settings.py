@@ -74,6 +74,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "SECURE_COOKIES",
+        True,
+        "Mark the reviewers' session cookie Secure (sent over HTTPS only). Turn off only to "
+        "sign in over plain http, as tests on a local server do.",
+        _parse_bool,
+    ),
+    Setting(
         "AUTO_MIGRATE",
         True,
         "Upgrade the catalog schema (Alembic `upgrade head`) when the app starts.",
