@@ -142,6 +142,8 @@ class SourceCreateSchema(BlankToNoneMixin, Schema):
         if "text" in data:
             if "title" not in data:
                 raise ValidationError("required with text", "title")
+        elif "title" in data and "url" not in data:
+            raise ValidationError("required with title", "text")
         elif "url" not in data:
             raise ValidationError("give a url to fetch, or a title and a text", "url")
 

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 from marshmallow import ValidationError, validate
 
+from factcheck import check_log
 from factcheck.catalog import public
 from factcheck.catalog.database import get_db
 from factcheck.checks import check_claim
@@ -91,7 +92,8 @@ def check() -> Any:
         result = check_claim(arguments["claim"], arguments["limit"])
     except IndexMissingError as error:
         raise APIError(str(error), status=503, code="index_unavailable") from error
-    return render_template("web/check.html", result=result)
+    review = check_log.record(result)  # logs the check; a reviewer's sign-off, if any
+    return render_template("web/check.html", result=result, review=review)
 
 
 @bp.get("/sources")

@@ -1,0 +1,141 @@
+"""Review pages: sources, adding through a preview, passage edits with the conflict message,
+the audit log, the checked claims and sign-off, all as a signed-in reviewer."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import select
+
+from factcheck.catalog.models import ClaimCheck, ClaimReview, Passage
+
+ARTICLE = {
+    "title": "Bridge opens",
+    "text": "The mayor opened the bridge on Monday.\n\nIt cost 12 million euros.",
+    "publisher": "City Post",
+    "published": "2024-05-06",
+}
+
+
+def passage_ids(app, source_id: str) -> list[str]:
+    with app.extensions["factcheck.database"].session() as session:
+        statement = select(Passage.id).where(Passage.source_id == source_id)
+        return list(session.scalars(statement.order_by(Passage.position)))
+
+
+def test_sources_page_lists_counts_and_filters(reviewer_client, imported) -> None:
+    page = reviewer_client.get("/review/sources").data.decode()
+    assert "Harbour traffic doubles after the new terminal opens" in page
+    assert "<td>4</td>" in page and "<td>3</td>" in page
+    empty = reviewer_client.get("/review/sources?q=nothing+like+this").data
+    assert b"No source matches" in empty
+    ignored = reviewer_client.get("/review/sources?status=bogus")
+    assert ignored.status_code == 200 and b"were ignored" in ignored.data
+
+
+def test_paste_preview_then_save(app, reviewer_client) -> None:
+    preview = reviewer_client.post("/review/sources/preview", data={"method": "text", **ARTICLE})
+    assert preview.status_code == 200
+    html = preview.data.decode()
+    assert "The mayor opened the bridge on Monday." in html and "Save this source" in html
+    assert not passage_ids(app, "bridge-opens")  # nothing saved by a preview
+    source_id = re.search(r'name="source_id" value="([^"]+)"', html).group(1)
+    saved = reviewer_client.post(
+        "/review/sources",
+        data={**ARTICLE, "source_url": "", "source_id": source_id, "reliability": "high"},
+    )
+    assert saved.status_code == 302
+    page = reviewer_client.get(saved.headers["Location"]).data.decode()
+    assert "Added &#39;Bridge opens&#39;." in page
+    assert len(passage_ids(app, source_id)) == 2
+
+
+def test_upload_preview(reviewer_client) -> None:
+    data = {
+        "method": "file",
+        "file": (io.BytesIO(b"Bridge opens\n\nThe mayor opened the bridge."), "bridge.txt"),
+    }
+    response = reviewer_client.post(
+        "/review/sources/preview", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200
+    assert b"The mayor opened the bridge." in response.data
+
+
+def test_a_refused_url_says_why(reviewer_client) -> None:
+    response = reviewer_client.post(
+        "/review/sources/preview", data={"method": "url", "url": "http://169.254.169.254/"}
+    )
+    assert response.status_code == 422
+    assert b"cloud metadata address" in response.data
+
+
+def test_exclude_from_the_source_page(app, reviewer_client, imported) -> None:
+    first = passage_ids(app, "harbour-report")[0]
+    response = reviewer_client.post(
+        f"/review/passages/{first}",
+        data={"version": "1", "action": "exclude", "reason": "wrong figure",
+              "next": "/review/sources/harbour-report"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/review/sources/harbour-report"
+    page = reviewer_client.get("/review/sources/harbour-report").data.decode()
+    assert "excluded: wrong figure" in page and "Saved: exclude." in page
+
+
+def test_a_stale_edit_shows_the_current_text(app, reviewer_client, imported) -> None:
+    first = passage_ids(app, "harbour-report")[0]
+    url = f"/review/passages/{first}"
+    ok = reviewer_client.post(url, data={"version": "1", "action": "correct", "text": "Mine."})
+    assert ok.status_code == 302
+    late = reviewer_client.post(url, data={"version": "1", "action": "correct", "text": "Theirs."})
+    assert late.status_code == 409
+    page = late.data.decode()
+    assert "someone else changed this passage" in page
+    assert "Current text (version 2)" in page and "Mine." in page and "Theirs." in page
+
+
+def test_a_passage_page_shows_original_and_history(app, reviewer_client, imported) -> None:
+    first = passage_ids(app, "harbour-report")[0]
+    url = f"/review/passages/{first}"
+    reviewer_client.post(url, data={"version": "1", "action": "correct", "text": "Fixed."})
+    reviewer_client.post(url, data={"version": "2", "action": "note", "note": "Checked."})
+    page = reviewer_client.get(url).data.decode()
+    assert "Original" in page and "The port of Easthaven handled 7,200 ships" in page
+    assert "<td>correct</td>" in page and "<td>note</td>" in page
+    audit = reviewer_client.get("/review/audit?actor=alice").data.decode()
+    assert audit.count("?actor=alice\">alice</a>") == 2
+    assert "<td>correct</td>" in audit and "<td>note</td>" in audit
+
+
+def test_sign_off_a_checked_claim(app, client, reviewer_client, imported) -> None:
+    client.post("/api/v1/verify", json={"claim": "Easthaven handled 7,200 ships in 2022"})
+    client.post("/api/v1/verify", json={"claim": "easthaven handled 7,200 ships in 2022."})
+    listing = reviewer_client.get("/review/checks").data.decode()
+    assert "easthaven handled 7,200 ships in 2022." in listing  # as last asked
+    assert "<td>2</td>" in listing
+    with app.extensions["factcheck.database"].session() as session:
+        check_id = session.scalar(select(ClaimCheck.id))
+    page = reviewer_client.get(f"/review/checks/{check_id}").data.decode()
+    cited = re.search(r'name="passage" value="([^"]+)"', page).group(1)
+    refused = reviewer_client.post(f"/review/checks/{check_id}", data={"verdict": "supported"})
+    assert refused.status_code == 422 and b"rationale" in refused.data
+    response = reviewer_client.post(
+        f"/review/checks/{check_id}",
+        data={"verdict": "supported", "rationale": "Matches the port report.", "passage": cited},
+    )
+    assert response.status_code == 302
+    with app.extensions["factcheck.database"].session() as session:
+        review = session.scalar(select(ClaimReview))
+        assert (review.verdict, review.passage_ids, review.reviewer_name) == (
+            "supported",
+            [cited],
+            "alice",
+        )
+    assert b"supported by alice" in reviewer_client.get("/review/checks").data.lower()
+
+
+def test_the_home_page_sums_up(reviewer_client, imported) -> None:
+    page = reviewer_client.get("/review/").data.decode()
+    assert "1 sources" in page and "Latest changes" in page
