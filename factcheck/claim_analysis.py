@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from lemminflect import getAllLemmas
 
-from factcheck.numbers import Quantity
+from factcheck.lexicon import QUANTIFIERS
+from factcheck.numbers import Quantity, parse_number
 from factcheck.text_analysis import TextAnalysis, Token, analyse
 
 _REPORTING_VERBS = frozenset(["say", "tell", "announce", "state", "declare", "add", "insist"])
@@ -136,12 +137,23 @@ def analyse_claim(text: str) -> Claim:
     verb_index = _main_verb(analysis.tokens)
     limit = verb_index if verb_index is not None else 0
     subject = frozenset(e.key for e in analysis.entities if e.start < limit)
+    if _opens_with_count(analysis):
+        subject = frozenset()  # "Thirty-two UN members abstained": the subject is a count
     return Claim(
         analysis=analysis,
         subject=subject,
         verb_index=verb_index,
         quantities=_with_counted_units(analysis),
     )
+
+
+def _opens_with_count(analysis: TextAnalysis) -> bool:
+    """Whether the claim opens with a count or quantifier ("Seven countries", "Several …")."""
+    opening = [t for t in analysis.tokens[:3] if t.lower not in ("the", "only", "about", "some")]
+    if not opening:
+        return False
+    first = opening[0]
+    return parse_number(first.lower) is not None or first.lower in QUANTIFIERS
 
 
 def _with_counted_units(analysis: TextAnalysis) -> tuple[Quantity, ...]:

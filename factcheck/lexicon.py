@@ -411,7 +411,18 @@ SYNONYM_CLASSES: dict[str, tuple[str, ...]] = {
     "call": ("call", "describe", "portray", "label", "term", "characterize", "brand", "dub"),
     "allow": ("allow", "let", "permit", "enable", "authorise", "authorize", "approve"),
     "prevent": ("prevent", "forbid", "ban", "block", "prohibit", "bar"),
-    "increase": ("increase", "rise", "grow", "expand", "raise", "boost", "up"),
+    "increase": (
+        "increase",
+        "rise",
+        "grow",
+        "expand",
+        "raise",
+        "boost",
+        "up",
+        "enhance",
+        "strengthen",
+        "deepen",
+    ),
     "decrease": ("decrease", "fall", "drop", "decline", "shrink", "reduce", "cut"),
     "confirm": ("confirm", "acknowledge", "admit", "verify"),
     "call_for": ("urge", "demand", "appeal", "ask", "request"),
@@ -456,6 +467,7 @@ ANTONYM_PAIRS: tuple[tuple[str, str], ...] = (
     ("confirm", "deny"),
     ("accept", "reject"),
     ("win", "lose"),
+    ("succeed", "fail"),
     ("open", "close"),
     ("lethal", "non-lethal"),
 )
@@ -470,6 +482,12 @@ VOTE_PREPOSITIONS = {
     "in favour": "vote_for",
     "in favor": "vote_for",
 }
+
+# Words that make a subject a group of unnamed members: "Several countries still back …".
+QUANTIFIERS = frozenset(["several", "many", "most", "some", "few", "numerous", "dozens", "various"])
+# Acts that recur: another date is another occasion, not a contradiction.
+RECURRING_ACTS = frozenset(["vote", "vote_for", "vote_against", "abstain", "meet", "visit"])
+CURRENCY_UNITS = frozenset(["dollar", "euro", "pound", "ruble"])
 
 # Number words, for "seven countries" and "twelve months".
 NUMBER_WORDS = {

@@ -29,32 +29,43 @@ FIELD = "text"
 def build_query(claim: Claim, searcher: Searcher) -> Query | None:
     """A Whoosh query for ``claim``, or None when the claim has nothing to search for."""
     analyzer = searcher.schema[FIELD].analyzer
+    reader = searcher.reader()
 
     def terms(text: str) -> list[str]:
         return [token.text for token in analyzer(text)]
+
+    def indexed(forms: set[str]) -> set[str]:
+        # Terms the index has never seen only make the matcher tree bigger.
+        return {form for form in forms if (FIELD, form) in reader}
 
     groups: list[Query] = []
     for entity in claim.analysis.entities:
         names = set(aliases_of(entity.key))
         if entity.country:
             names |= set(aliases_of(entity.country))
-        forms = {tuple(terms(name)) for name in names} - {()}
+        forms = {
+            form
+            for form in (tuple(terms(name)) for name in names)
+            if form and all((FIELD, word) in reader for word in form)
+        }
         if forms:
             groups.append(_group(forms, ENTITY_BOOST))
     for quantity in claim.quantities:
         token = claim.analysis.tokens[quantity.index]
         forms = {tuple(terms(token.text))} - {()}
+        forms = {form for form in forms if all((FIELD, word) in reader for word in form)}
         if forms:
             groups.append(_group(forms, NUMBER_BOOST))
     for year in claim.analysis.years:
-        groups.append(Term(FIELD, str(year), boost=NUMBER_BOOST / 2))
+        if (FIELD, str(year)) in reader:
+            groups.append(Term(FIELD, str(year), boost=NUMBER_BOOST / 2))
     for _index, token in claim.content_tokens:
         own = set(terms(token.text)) | set(terms(token.lemma))
         synonyms = set()
         for concept in token.concepts:
             for word in lexicon.SYNONYM_CLASSES.get(concept, ()):
                 synonyms |= set(terms(word))
-        synonyms -= own
+        own, synonyms = indexed(own), indexed(synonyms - own)
         if not own and not synonyms:
             continue
         parts: list[Query] = [Term(FIELD, t, boost=WORD_BOOST) for t in sorted(own)]
@@ -81,8 +92,9 @@ def retrieve(claim: Claim, searcher: Searcher, limit: int = CANDIDATES) -> list[
     query = build_query(claim, searcher)
     if query is None:
         return []
-    hits = searcher.search(query, limit=limit)
-    top = hits[0].score if len(hits) else 1.0
+    # terms=False and no len(): counting every match would cost more than the search itself.
+    hits = list(searcher.search(query, limit=limit, terms=False))
+    top = hits[0].score if hits else 1.0
     found: list[Evidence] = []
     for hit in hits:
         fields = hit.fields()

@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from factcheck.claim_analysis import Claim
+from factcheck.entities import Entity
 from factcheck.evidence import Evidence
+from factcheck.lexicon import QUANTIFIERS, RECURRING_ACTS
 from factcheck.numbers import Quantity
 from factcheck.text_analysis import NOT, TextAnalysis, Token, analyse, antonyms, opposites
 
@@ -34,6 +36,7 @@ NEUTRAL = "neutral"
 ENTITY_WEIGHT = 1.5  # a named entity other than the subject
 VERB_WEIGHT = 1.5  # the claim's main verb: what it asserts of its subject
 UNMATCHED_VERB_FACTOR = 0.85  # support whose verb the passage words otherwise ("said" for "called")
+NEAR_SUBJECT_FACTOR = 0.85  # support whose subject is named only in a neighbouring sentence
 EXCLUSIVE_CUES = frozenset(["only", "sole", "solely", "alone"])
 QUANTITY_WEIGHT = 1.5
 YEAR_WEIGHT = 1.0
@@ -96,6 +99,8 @@ class RuleStanceAnalyzer:
         subject_here, subject_near, missing_subject = _find_subject(
             claim, passage, context, previous
         )
+        if passage.anaphoric_start and not missing_subject:
+            subject_near = False  # "He blamed Ukraine…" names its subject by pointing back
         if missing_subject:
             closed = _closed_list(claim, passage)
             if closed:
@@ -132,6 +137,14 @@ class RuleStanceAnalyzer:
 
         # Only a passage that itself speaks of the subject (or refers back to it, as in
         # "Both abstained") can contradict the claim; a neighbour's subject supports at most.
+        if _recurring(claim) and _other_date(claim, passage):
+            return Stance(
+                NEUTRAL,
+                0.0,
+                ("speaks of another occasion (another date)",),
+                relevance=relevance,
+                matched_spans=tuple(alignment.spans),
+            )
         contradictions = _contradictions(claim, passage, alignment, reasons, evidence)
         if contradictions and not (subject_here or passage.anaphoric_start):
             # Said of whoever the neighbouring sentence names: it neither confirms nor refutes.
@@ -191,6 +204,9 @@ class RuleStanceAnalyzer:
             # "blocked imports" is not confirmed by a passage that only mentions imports.
             why = f"does not say whether it {polar_verb_unsaid}"
             return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
+        if subject_near:
+            certainty *= NEAR_SUBJECT_FACTOR
+            reasons.append("its subject is named in the sentence before")
         reasons.insert(0, "asserts what the claim asserts")
         return Stance(
             SUPPORTS,
@@ -206,14 +222,15 @@ def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
 
     "Belarus, Syria, North Korea and Eritrea, the only countries … that voted against the
     resolution … on March 2, 2022" refutes "Cuba voted against the resolution of March 2022".
-    The claim must pin the same event by its year: without it, the list may be another vote's.
+    A dated list (a vote of March 2022) refutes only a claim of the same year: without it, the
+    claim may be about another vote.
     """
     kinds = {e.kind for e in claim.analysis.entities if e.key in claim.subject}
-    if not claim.subject or not claim.analysis.years or not (kinds <= {"country"}):
+    if not claim.subject or not (kinds <= {"country"}):
         return None
-    if not (claim.analysis.years <= passage.years):
+    if passage.years and not (claim.analysis.years and claim.analysis.years <= passage.years):
         return None
-    if not any(t.lower in EXCLUSIVE_CUES for t in passage.tokens):
+    if not _exclusive_group(passage):
         return None
     members = [e for e in passage.entities if e.kind == "country"]
     if len(members) < 2:
@@ -221,6 +238,9 @@ def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
     words = [t for _, t in claim.content_tokens]
     said = [t for t in words if _token_matches(t.concepts, passage)]
     if not words or len(said) * 2 < len(words):
+        return None
+    verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
+    if verb is not None and verb.content and not _token_matches(verb.concepts, passage):
         return None
     named = ", ".join(dict.fromkeys(e.key for e in members))
     return Stance(
@@ -232,6 +252,21 @@ def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
             (passage.tokens[e.start].start, passage.tokens[e.end - 1].end) for e in members
         ),
     )
+
+
+_GROUP_NOUNS = frozenset(["country", "nation", "state", "member", "government"])
+
+
+def _exclusive_group(passage: TextAnalysis) -> bool:
+    """ "the only countries", "only four nations", "the sole member": a list that is complete."""
+    tokens = passage.tokens
+    for i, token in enumerate(tokens):
+        if token.lower not in EXCLUSIVE_CUES:
+            continue
+        for following in tokens[i + 1 : i + 3]:
+            if following.lemma in _GROUP_NOUNS:
+                return True
+    return False
 
 
 def _find_subject(
@@ -325,10 +360,10 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
             object_found += 0.5 if index != claim.verb_index else 0
         else:
             missing.append(token.text)
-        if opposite_hits and (
-            _decisive(index, token, claim)
-            or any(NOT + token.lemma in passage.tokens[h].concepts for h in opposite_hits)
-        ):
+        opposite_hits = [
+            h for h in opposite_hits if _decisive(index, token, claim, passage.tokens[h])
+        ]
+        if opposite_hits:
             if polar_hits:
                 torn.append((index, polar_hits, opposite_hits))
             else:
@@ -344,8 +379,22 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
         {h for i, hits in matched.items() if i != claim.verb_index for h in hits}
         | {e.start for e in passage.entities if e.key in claim_keys - claim.subject}
     )
+    # When the passage names the subject, the word nearest the subject's mention is what the
+    # subject did ("seven voted against …, while 32 abstained - among them China").
+    subject_positions = [
+        position
+        for e in passage.entities
+        if e.key in claim.subject or e.country in claim.subject
+        for position in range(e.start, e.end)
+    ]
     for index, polar_hits, opposite_hits in torn:
-        if _governs(opposite_hits, objects) < _governs(polar_hits, objects):
+        if subject_positions:
+            opposite_wins = _nearest(opposite_hits, subject_positions) < _nearest(
+                polar_hits, subject_positions
+            )
+        else:
+            opposite_wins = _governs(opposite_hits, objects) < _governs(polar_hits, objects)
+        if opposite_wins:
             antonym_hits.extend((index, hit) for hit in opposite_hits)
     # An opposite that is itself one of the claim's words is a match, not a contradiction
     # ("backing Moscow's opposition" for "supporting Moscow's opposition").
@@ -401,10 +450,18 @@ def _contradictions(
         # seven; only a different count of the same act contradicts.
         return _number_contradictions(claim, passage, alignment, reasons, evidence)
     claim_negated = claim.analysis.negated
+    # "did not accept the finger-pointing" says what "rejected the finger-pointing" says: a
+    # negated opposite of the claim's verb is agreement, and its negation flips nothing.
+    verb_hits = alignment.matched_positions.get(claim.verb_index or -1, [])
+    double_negative = not any(h in passage.negated for h in verb_hits) and any(
+        index == claim.verb_index and hit in passage.negated
+        for index, hit in alignment.antonym_hits
+    )
     flipped = [
         claim.analysis.tokens[index].text
         for index, hits in alignment.matched_positions.items()
         if (index in claim_negated) != any(h in passage.negated for h in hits)
+        and not double_negative
     ]
     if flipped:
         side = "negates" if not claim_negated else "affirms"
@@ -419,24 +476,51 @@ def _contradictions(
         reasons.append(f"says the opposite ({', '.join(sorted(antonym_words)[:3])})")
         found.append(0.9)
     found += _number_contradictions(claim, passage, alignment, reasons, evidence)
-    other_years = passage.years and not (claim.analysis.years & passage.years)
-    if claim.analysis.years and other_years and alignment.own_coverage >= 0.75:
-        reasons.append(
-            f"dates it {', '.join(map(str, sorted(passage.years)))}, not "
-            f"{', '.join(map(str, sorted(claim.analysis.years)))}"
-        )
+    if _other_date(claim, passage) and alignment.own_coverage >= 0.75:
+        reasons.append("dates it differently")
         found.append(0.7)
     return found
 
 
-def _decisive(index: int, token: Token, claim: Claim) -> bool:
-    """Whether an opposite of this claim word contradicts the claim: its main verb, a vote's
-    direction or a negating prefix do; an opposite of a word in a side clause does not."""
+def _other_date(claim: Claim, passage: TextAnalysis) -> bool:
+    """The passage dates the event in another year, or another month of the same year."""
+    claimed, stated = claim.analysis, passage
+    if claimed.years and stated.years and not (claimed.years & stated.years):
+        return True
+    same_year = not (claimed.years and stated.years) or bool(claimed.years & stated.years)
+    return bool(
+        same_year and claimed.months and stated.months and not (claimed.months & stated.months)
+    )
+
+
+def _recurring(claim: Claim) -> bool:
+    """Whether the claim's act recurs (a vote, a meeting): another date is another occasion."""
+    if claim.verb_index is None:
+        return False
+    return bool(claim.analysis.tokens[claim.verb_index].concepts & RECURRING_ACTS)
+
+
+def _decisive(index: int, token: Token, claim: Claim, opposite: Token) -> bool:
+    """Whether ``opposite`` in the passage contradicts this claim word: an opposite of the
+    claim's main verb does, a vote against a vote for, and a negating prefix either way
+    ("lethal" / "non-lethal"); an opposite of a word in a side clause does not."""
     if index == claim.verb_index:
         return True
-    if token.concepts & {"vote_for", "vote_against", "abstain"}:
+    votes = {"vote_for", "vote_against", "abstain"}
+    if token.concepts & votes and opposite.concepts & votes:
         return True
-    return any(c.startswith(NOT) for c in token.concepts)
+    return any(c.startswith(NOT) for c in token.concepts) or NOT + token.lemma in opposite.concepts
+
+
+def passage_entities_of(claim: Claim, passage: TextAnalysis) -> list[Entity]:
+    """The passage's mentions of entities the claim names."""
+    keys = {e.key for e in claim.analysis.entities}
+    return [e for e in passage.entities if e.key in keys or e.country in keys]
+
+
+def _nearest(positions: list[int], anchors: list[int]) -> float:
+    """Smallest distance between any of ``positions`` and any of ``anchors``."""
+    return min((abs(p - a) for p in positions for a in anchors), default=float("inf"))
 
 
 def _governs(positions: list[int], objects: list[int]) -> float:
@@ -456,10 +540,17 @@ def _number_contradictions(
     if not _same_period(claim, passage, evidence):
         return []
     found: list[float] = []
+    verb_hits = alignment.matched_positions.get(claim.verb_index or -1, [])
     for quantity in claim.quantities:
-        rivals = [q for q in passage.quantities if _compatible(quantity, q)]
+        rivals = [
+            q
+            for q in passage.quantities
+            if _compatible(quantity, q)
+            # "seven voted against": a bare count right before the claim's verb counts its act
+            or (q.unit is None and any(0 < h - q.index <= 2 for h in verb_hits))
+        ]
         agrees = any(q.same_value(quantity) for q in passage.quantities)
-        near = _near_predicate(rivals, claim, alignment) if rivals and not agrees else []
+        near = _near_predicate(rivals, claim, passage, alignment) if rivals and not agrees else []
         if near:
             reasons.append(
                 f"gives {_format_number(near[0].value)} where the claim says "
@@ -484,10 +575,14 @@ def _same_period(claim: Claim, passage: TextAnalysis, evidence: Evidence) -> boo
 
 
 def _counted_subject(claim: Claim) -> bool:
-    """A claim whose subject is a count ("Seven countries …") rather than a named actor."""
+    """A claim whose subject is a count or a quantified group ("Seven countries …", "Several
+    countries …") rather than a named actor."""
     if claim.subject or claim.verb_index is None:
         return False
-    return any(q.index < claim.verb_index for q in claim.quantities)
+    before = claim.analysis.tokens[: claim.verb_index]
+    return any(q.index < claim.verb_index for q in claim.quantities) or any(
+        t.lower in QUANTIFIERS for t in before
+    )
 
 
 def _hedged(passage: TextAnalysis, alignment: _Alignment) -> bool:
@@ -510,15 +605,26 @@ def _compatible(claimed: Quantity, stated: Quantity) -> bool:
     return bool(left and right and (left[0].concepts & right[0].concepts))
 
 
-def _near_predicate(rivals: list[Quantity], claim: Claim, alignment: _Alignment) -> list[Quantity]:
+def _near_predicate(
+    rivals: list[Quantity], claim: Claim, passage: TextAnalysis, alignment: _Alignment
+) -> list[Quantity]:
     """A rival figure contradicts only if it counts what the claim's verb says was done
     ("32 countries abstained" against "34 abstained", not "141 countries called for…")."""
     verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
-    if verb is not None and verb.content:
-        positions = alignment.matched_positions.get(claim.verb_index, [])
+    if verb is not None and verb.content and claim.verb_index in alignment.matched_positions:
+        positions = alignment.matched_positions[claim.verb_index]
     else:
-        # "The contract was worth 240 million": no verb to anchor on, any matched word does.
-        positions = [h for hits in alignment.matched_positions.values() for h in hits]
+        # "The contract was worth 240 million", "30,000 troops are stationed" where the
+        # passage says "are in": without the verb to anchor on, any other matched word or
+        # named entity of the claim does (not the counted noun itself).
+        units = {q.unit for q in claim.quantities}
+        positions = [
+            h
+            for index, hits in alignment.matched_positions.items()
+            if claim.analysis.tokens[index].lemma not in units
+            for h in hits
+        ]
+        positions += [e.start for e in passage_entities_of(claim, passage)]
     return [q for q in rivals if any(abs(q.index - p) <= NUMBER_WINDOW for p in positions)]
 
 

@@ -113,6 +113,7 @@ class TextAnalysis:
     entities: tuple[Entity, ...]
     quantities: tuple[Quantity, ...]
     years: frozenset[int]
+    months: frozenset[int]  # months named (1-12), for dates such as "24 February"
     negated: frozenset[int]  # indexes of tokens inside a negation's scope
     hedged: frozenset[int]  # indexes of tokens inside a hedge's scope
     attributed: bool  # "according to", "reportedly", "accused": not the writer's assertion
@@ -244,7 +245,7 @@ def _negated_adjective(lower: str) -> str | None:
     Only adjectives whose remainder is itself an adjective count, so "impose" or "display"
     are never read as negations.
     """
-    if "ADJ" not in getAllLemmas(lower):
+    if "ADJ" not in getAllLemmas(lower) and not lower.startswith("non-"):
         return None
     for prefix in lexicon.NEGATING_PREFIXES:
         rest = lower[len(prefix) :].lstrip("-")
@@ -295,12 +296,10 @@ def _negation_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
         cue = lower in lexicon.NEGATION_CUES or lower.endswith("n't")
         if lower == "yet":
             cue = i + 1 < len(lowers) and lowers[i + 1] == "to"
-        elif (
-            lemma in ("refuse", "decline", "fail")
-            or lower == "no"
-            and i + 1 < len(lowers)
-            and lowers[i + 1] == "longer"
-        ):
+        elif lemma in ("refuse", "decline", "fail"):
+            # "refused to call", "failed to stop"; but "the war was failing" negates nothing.
+            cue = i + 1 < len(lowers) and lowers[i + 1] == "to"
+        elif lower == "no" and i + 1 < len(lowers) and lowers[i + 1] == "longer":
             cue = True
         elif lower == "not" and i + 1 < len(lowers) and lowers[i + 1] in ("only", "just"):
             cue = False  # "not only … but also" affirms
@@ -396,6 +395,10 @@ def analyse(text: str) -> TextAnalysis:
         for i, w in enumerate(words)
     ]
     concepts = [_concepts_for(lowers[i], lemmas[i]) for i in range(len(words))]
+    for i in range(1, len(words)):
+        if content[i] and words[i - 1].isalpha() and words[i].isalpha():
+            # "air strikes" meets "airstrikes", "cease fire" meets "ceasefire".
+            concepts[i] = concepts[i] | {lowers[i - 1] + lemmas[i]}
     _merge_votes(lowers, concepts)
     _merge_phrasal_verbs(lowers, concepts)
     for i in range(len(lowers) - 1):
@@ -436,8 +439,17 @@ def analyse(text: str) -> TextAnalysis:
                 if any(w in lexicon.ANAPHORIC_OBJECTS for w in before):
                     denial_of_previous = True
     anaphoric = _refers_back(lowers)
+    months = frozenset(
+        lexicon.MONTHS[lowers[i]]
+        for i in range(len(words))
+        if lowers[i] in lexicon.MONTHS
+        and len(lowers[i]) > 3  # "Mar", "May" (the verb) and "Dec" are too ambiguous
+        and capitalised[i]
+        and not (sentence_start[i] and lowers[i] in ("march", "may"))
+    )
     return TextAnalysis(
         text=clean,
+        months=months,
         tokens=tokens,
         entities=tuple(entities),
         quantities=tuple(quantities),

@@ -79,7 +79,9 @@ def verify(
     retrieved_at = clock()
     assessments = [Assessment(e, analyzer.assess(analysed, e)) for e in evidence]
     judged_at = clock()
-    verdict = decide(assessments, may_lean=not analysed.subject)
+    # Only a general claim may lean on partial coverage: one about a named actor, or one that
+    # states a figure, is either said by the sources or not.
+    verdict = decide(assessments, may_lean=not analysed.subject and not analysed.quantities)
     decided_at = clock()
     return Result(
         claim=claim.strip(),
