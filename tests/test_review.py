@@ -105,7 +105,7 @@ def test_a_passage_page_shows_original_and_history(app, reviewer_client, importe
     assert "Original" in page and "The port of Easthaven handled 7,200 ships" in page
     assert "<td>correct</td>" in page and "<td>note</td>" in page
     audit = reviewer_client.get("/review/audit?actor=alice").data.decode()
-    assert audit.count("?actor=alice\">alice</a>") == 2
+    assert audit.count('?actor=alice">alice</a>') == 2
     assert "<td>correct</td>" in audit and "<td>note</td>" in audit
 
 
