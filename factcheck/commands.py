@@ -18,6 +18,7 @@ from tqdm import tqdm
 from factcheck.catalog.store import is_empty
 from factcheck.extensions import get_database, get_search_index
 from factcheck.importer import FileFailure, ImportReport, import_files
+from factcheck.index_commands import index_check_command
 from factcheck.indexing import rebuild_index
 from factcheck.reviewer_commands import reviewer_group
 from factcheck.server import DEFAULT_THREADS, DEFAULT_WORKERS, GunicornServer, server_options
@@ -86,6 +87,9 @@ def _import_summary(report: ImportReport) -> str:
 @click.group("index")
 def index_group() -> None:
     """Inspect or rebuild the search index."""
+
+
+index_group.add_command(index_check_command)
 
 
 @index_group.command("rebuild")

@@ -401,6 +401,15 @@ class SearchIndex:
             directory=str(self.directory),
         )
 
+    def stored_hashes(self) -> dict[str, tuple[str, str]]:
+        """Every indexed passage: id -> (source id, content hash), to compare with the catalog."""
+        _generation, live = self._live_index()
+        with live.reader() as reader:
+            return {
+                fields["passage_id"]: (fields.get("source_id", ""), fields.get("content_hash", ""))
+                for fields in reader.all_stored_fields()
+            }
+
     def close(self) -> None:
         """Close every searcher this object opened (before a fork, or at shutdown)."""
         with self._indexes_lock:

@@ -1,0 +1,74 @@
+"""Index commands beyond rebuild and status: ``factcheck index check [--repair]``.
+
+Registered on the ``index`` group by :mod:`factcheck.commands`; the comparison and the repair
+live in :mod:`factcheck.index_drift`, which knows nothing of Flask or click.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from factcheck.extensions import get_database, get_search_index
+from factcheck.index_drift import Drift, find_drift, repair_drift
+
+
+@click.command("check")
+@click.option("--repair", is_flag=True, help="Re-index what is out of step, from the catalog.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_appcontext
+def index_check_command(repair: bool, as_json: bool) -> None:
+    """Compare the index with the catalog: passages missing, stale or extra.
+
+    Missing: active in the catalog but not indexed. Stale: indexed with other text than the
+    catalog's (content hash differs). Extra: indexed but excluded, retired or unknown in the
+    catalog. With --repair, the affected sources are re-indexed from the catalog (a full rebuild
+    if much is out of step) and the check runs again. Exit status 1 if drift remains.
+    """
+    database, index = get_database(), get_search_index()
+    drift = find_drift(database, index)
+    report: dict = {"before": drift.as_dict()}
+    if repair and not drift.clean:
+        outcome = repair_drift(database, index, drift)
+        report["repair"] = {
+            "method": outcome.method,
+            "sources_reindexed": outcome.sources_reindexed,
+            "extra_deleted": outcome.extra_deleted,
+        }
+        report["after"] = outcome.after.as_dict()
+        final = outcome.after
+    else:
+        final = drift
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(_describe(drift))
+        if "repair" in report:
+            repaired = report["repair"]
+            click.echo(
+                f"repaired by {repaired['method']}: {repaired['sources_reindexed']} sources "
+                f"re-indexed, {repaired['extra_deleted']} extra passages removed"
+            )
+            click.echo("after: " + _describe(final))
+    if not final.clean:
+        sys.exit(1)
+
+
+def _describe(drift: Drift) -> str:
+    """One line per kind of drift, with a few ids of each."""
+    if drift.index_missing:
+        return f"no index: {drift.catalog_passages} active passages in the catalog to index"
+    if drift.clean:
+        return f"in step: {drift.indexed_passages} passages indexed, as in the catalog"
+    lines = [
+        f"drift: catalog {drift.catalog_passages} active passages, index {drift.indexed_passages}"
+    ]
+    for kind in ("missing", "stale", "extra"):
+        ids = getattr(drift, kind)
+        if ids:
+            sample = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+            lines.append(f"  {kind}: {len(ids)} ({sample})")
+    return "\n".join(lines)
