@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from factcheck import api, commands, errors, review, web
+from factcheck import api, commands, errors, protection, review, web
 from factcheck.catalog import database
 from factcheck.extensions import SEARCH_INDEX_KEY
 from factcheck.indexing import ensure_index
@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ensure_index(catalog, search_index)
 
     errors.init_app(app)
+    protection.init_app(app)  # security headers; the rate limit on claim checks
     api.init_app(app)
     commands.init_app(app)
     app.register_blueprint(web.bp)

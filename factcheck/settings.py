@@ -81,6 +81,13 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_bool,
     ),
     Setting(
+        "RATE_LIMIT",
+        "60/minute",
+        "Claim checks (`POST /api/v1/verify` and `/check`) allowed per client address, as "
+        "Flask-Limiter writes limits (`60/minute`, `5/second;100/hour`), kept in each worker's "
+        "memory; `off` for none. Off in test apps unless a test sets `RATELIMIT_ENABLED`.",
+    ),
+    Setting(
         "AUTO_MIGRATE",
         True,
         "Upgrade the catalog schema (Alembic `upgrade head`) when the app starts.",
