@@ -136,7 +136,10 @@ def analyse_claim(text: str) -> Claim:
     analysis = analyse(text.strip())
     verb_index = _main_verb(analysis.tokens)
     limit = verb_index if verb_index is not None else 0
-    subject = frozenset(e.key for e in analysis.entities if e.start < limit)
+    attribution = _attribution_span(analysis)
+    subject = frozenset(
+        e.key for e in analysis.entities if e.start < limit and e.start not in attribution
+    )
     if _opens_with_count(analysis):
         subject = frozenset()  # "Thirty-two UN members abstained": the subject is a count
     return Claim(
@@ -145,6 +148,15 @@ def analyse_claim(text: str) -> Claim:
         verb_index=verb_index,
         quantities=_with_counted_units(analysis),
     )
+
+
+def _attribution_span(analysis: TextAnalysis) -> range:
+    """Token indexes of an opening "According to X," or "X says" is not the subject."""
+    lowers = [t.lower for t in analysis.tokens]
+    if len(lowers) > 2 and lowers[0] == "according" and lowers[1] == "to":
+        end = lowers.index(",") if "," in lowers else 2
+        return range(0, end + 1)
+    return range(0)
 
 
 def _opens_with_count(analysis: TextAnalysis) -> bool:

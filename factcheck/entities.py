@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import pycountry
 
-from factcheck.gazetteer import COUNTRY_ALIASES, LEADERS, ORGANISATION_ALIASES
+from factcheck.gazetteer import COUNTRY_ALIASES, LEADER_SPELLINGS, LEADERS, ORGANISATION_ALIASES
 
 # pycountry's formal names that differ from the name news prose uses.
 _PYCOUNTRY_OVERRIDES = {"RU": "Russia", "TR": "Turkey"}
@@ -114,8 +114,8 @@ def alias_table() -> dict[str, tuple[str, str, str | None]]:
         # A surname alone names a leader only when no other leader shares it.
         if len(leaders) == 1 and len(surname) >= 4:
             add(surname, leaders[0], "leader", LEADERS[leaders[0]])
-    add("Xi", "Xi Jinping", "leader", "China")
-    add("al-Assad", "Bashar al-Assad", "leader", "Syria")
+    for spelling, leader in LEADER_SPELLINGS.items():
+        add(spelling, leader, "leader", LEADERS[leader])
     return table
 
 
@@ -140,6 +140,14 @@ def find_entities(
     n = len(words)
     while i < n:
         if not capitalised[i]:
+            i += 1
+            continue
+        parts = words[i].split("-")
+        if len(parts) > 1 and all(alias_key([part]) in table for part in parts):
+            # "China-Russia relations", "Sino-Russian treaty": each part is a mention.
+            for part in parts:
+                key, kind, country = table[alias_key([part])]
+                found.append(Entity(key, kind, i, i + 1, country))
             i += 1
             continue
         match = None

@@ -32,7 +32,7 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "Canada": ("Canadian", "Ottawa"),
     "Central African Republic": ("Bangui",),
     "Chile": ("Chilean", "Santiago"),
-    "China": ("Chinese", "Beijing", "Peking", "PRC"),
+    "China": ("Chinese", "Beijing", "Peking", "PRC", "Sino"),
     "Colombia": ("Colombian", "Bogota", "Bogotá"),
     "Croatia": ("Croatian", "Zagreb"),
     "Cuba": ("Cuban", "Havana"),
@@ -174,16 +174,13 @@ LEADERS: dict[str, str] = {
     "Diosdado Cabello": "Venezuela",
     "Daniel Ortega": "Nicaragua",
     "Bashar al-Assad": "Syria",
-    "Bashar Assad": "Syria",
     "Faisal Mekdad": "Syria",
     "Kim Jong-un": "North Korea",
-    "Kim Jong Un": "North Korea",
     "Kim Yo-jong": "North Korea",
     "Narendra Modi": "India",
     "Joe Biden": "United States",
     "Antony Blinken": "United States",
     "Volodymyr Zelensky": "Ukraine",
-    "Volodymyr Zelenskyy": "Ukraine",
     "Recep Tayyip Erdogan": "Turkey",
     "Ebrahim Raisi": "Iran",
     "Hossein Amir Abdollahian": "Iran",
@@ -196,4 +193,15 @@ LEADERS: dict[str, str] = {
     "Jens Stoltenberg": "NATO",
     "Josep Borrell": "European Union",
     "Zaw Min Tun": "Myanmar",
+}
+
+# Other spellings of the same person: each maps to the name used in LEADERS.
+LEADER_SPELLINGS: dict[str, str] = {
+    "Bashar Assad": "Bashar al-Assad",
+    "Assad": "Bashar al-Assad",
+    "al-Assad": "Bashar al-Assad",
+    "Kim Jong Un": "Kim Jong-un",
+    "Volodymyr Zelenskyy": "Volodymyr Zelensky",
+    "Zelenskyy": "Volodymyr Zelensky",
+    "Xi": "Xi Jinping",
 }

@@ -449,6 +449,7 @@ SYNONYM_CLASSES: dict[str, tuple[str, ...]] = {
     "flight": ("flight", "airlift"),
     "treaty": ("treaty", "pact", "accord", "agreement", "convention"),
     "affect": ("affect", "hurt", "harm", "damage", "hit", "impact"),
+    "attempt": ("attempt", "try", "seek", "strive", "aim"),
 }
 
 # Pairs of classes (or single lemmas) that cannot both be true of the same subject and object.

@@ -35,6 +35,7 @@ class Quantity:
     value: float
     unit: str | None
     index: int  # token index of the number itself
+    definite: bool = False  # "the seven", "both": a known group named, not a count stated
 
     def same_value(self, other: Quantity) -> bool:
         """True when the two values agree to within rounding (1%)."""
@@ -134,6 +135,7 @@ def find_numbers(
                 if parse_number(lowers[k]) is None and _can_be_noun(lowers[k]):
                     unit = lemmas[k]
                 break
-        quantities.append(Quantity(value, unit, start))
+        definite = previous in ("the", "these", "those", "both", "all")
+        quantities.append(Quantity(value, unit, start, definite))
         i = j
     return quantities, years

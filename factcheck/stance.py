@@ -36,6 +36,7 @@ NEUTRAL = "neutral"
 ENTITY_WEIGHT = 1.5  # a named entity other than the subject
 VERB_WEIGHT = 1.5  # the claim's main verb: what it asserts of its subject
 UNMATCHED_VERB_FACTOR = 0.85  # support whose verb the passage words otherwise ("said" for "called")
+DATE_COVERAGE = 0.55  # how much of the claim a passage must carry for its date to contradict
 NEAR_SUBJECT_FACTOR = 0.85  # support whose subject is named only in a neighbouring sentence
 EXCLUSIVE_CUES = frozenset(["only", "sole", "solely", "alone"])
 QUANTITY_WEIGHT = 1.5
@@ -165,6 +166,9 @@ class RuleStanceAnalyzer:
             certainty *= ATTRIBUTION_FACTOR
             reasons.append("attributed to others")
         polar_verb_unsaid = None
+        if not _verb_bound(claim, passage, alignment):
+            # "could help reduce the impact … approved imports" does not say imports were cut.
+            alignment.matched_positions.pop(claim.verb_index or -1, None)
         if claim.verb_index is not None and claim.verb_index not in alignment.matched_positions:
             verb = claim.analysis.tokens[claim.verb_index]
             if verb.content and any(c in antonyms() for c in verb.concepts):
@@ -200,6 +204,9 @@ class RuleStanceAnalyzer:
             # A passage that does not state the claim's figure cannot confirm it.
             why = f"does not state {_format_number(unconfirmed[0].value)}"
             return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
+        if _other_date(claim, passage):
+            why = "dates it differently, and says too little else to contradict it"
+            return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
         if polar_verb_unsaid:
             # "blocked imports" is not confirmed by a passage that only mentions imports.
             why = f"does not say whether it {polar_verb_unsaid}"
@@ -232,12 +239,16 @@ def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
         return None
     if not _exclusive_group(passage):
         return None
+    if any(t.lower in ("including", "include", "includes", "among") for t in passage.tokens):
+        return None  # "only five nations, including Russia": the list named is not complete
     members = [e for e in passage.entities if e.kind == "country"]
-    if len(members) < 2:
+    if len({e.key for e in members}) < 2:
         return None
     words = [t for _, t in claim.content_tokens]
     said = [t for t in words if _token_matches(t.concepts, passage)]
-    if not words or len(said) * 2 < len(words):
+    named = {e.key for e in claim.analysis.entities} - claim.subject
+    said_names = named & passage.entity_keys
+    if not words or (len(said) + len(said_names)) * 2 < len(words) + len(named):
         return None
     verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
     if verb is not None and verb.content and not _token_matches(verb.concepts, passage):
@@ -283,6 +294,35 @@ def _find_subject(
     here = [k for k in claim.subject if k in passage.entity_keys]
     missing = [k for k in claim.subject if k not in passage.entity_keys and k not in near]
     return len(here) == len(claim.subject), len(here) < len(claim.subject), missing
+
+
+VERB_OBJECT_WINDOW = 8  # tokens between the claim's verb, as matched, and its other words
+
+
+def _verb_bound(claim: Claim, passage: TextAnalysis, alignment: _Alignment) -> bool:
+    """Whether the passage's match for the claim's verb stands near the claim's other words."""
+    hits = alignment.matched_positions.get(claim.verb_index or -1)
+    if not hits:
+        return True
+    others = [
+        h
+        for i, found in alignment.matched_positions.items()
+        if i != claim.verb_index
+        for h in found
+    ]
+    others += [e.start for e in passage_entities_of(claim, passage)]
+    if not others:
+        return True
+    return any(abs(h - o) <= VERB_OBJECT_WINDOW for h in hits for o in others)
+
+
+def _first_of_compound(claim: Claim, index: int, passage: TextAnalysis) -> bool:
+    """Whether this claim word and the next are written as one word in the passage."""
+    tokens = claim.analysis.tokens
+    if index + 1 >= len(tokens):
+        return False
+    joined = tokens[index].lower + tokens[index + 1].lemma
+    return bool(_token_matches(frozenset({joined}), passage))
 
 
 def _aligned(alignment: _Alignment) -> bool:
@@ -358,6 +398,10 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
         elif any(token.concepts & a.concepts for a in surroundings):
             found += weight * CONTEXT_FACTOR * 0.5
             object_found += 0.5 if index != claim.verb_index else 0
+        elif _first_of_compound(claim, index, passage):
+            found += weight  # "air" of "air strikes", met by "airstrikes"
+            own += weight
+            object_found += 1 if index != claim.verb_index else 0
         else:
             missing.append(token.text)
         opposite_hits = [
@@ -406,17 +450,22 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
 
     for quantity in claim.quantities:
         total += QUANTITY_WEIGHT
+        object_total += 1
         same = [q for q in passage.quantities if q.same_value(quantity)]
         if same or any(_compatible(quantity, q) for q in passage.quantities):
             # The same thing counted, whether or not to the same figure: aligned.
             found += QUANTITY_WEIGHT
             own += QUANTITY_WEIGHT
+            object_found += 1
             for q in same:
                 spans.append((passage.tokens[q.index].start, passage.tokens[q.index].end))
         else:
             missing.append(_format_number(quantity.value))
     if claim.analysis.years:
         # A year for the same event aligns, agreeing or not; an undated passage half does.
+        if passage.years:  # an undated passage is silent on it, neither for nor against
+            object_total += 1
+            object_found += 1
         weight = YEAR_WEIGHT * len(claim.analysis.years)
         total += weight
         found += weight if passage.years else weight * 0.5
@@ -476,7 +525,7 @@ def _contradictions(
         reasons.append(f"says the opposite ({', '.join(sorted(antonym_words)[:3])})")
         found.append(0.9)
     found += _number_contradictions(claim, passage, alignment, reasons, evidence)
-    if _other_date(claim, passage) and alignment.own_coverage >= 0.75:
+    if _other_date(claim, passage) and alignment.own_coverage >= DATE_COVERAGE:
         reasons.append("dates it differently")
         found.append(0.7)
     return found
@@ -509,7 +558,9 @@ def _decisive(index: int, token: Token, claim: Claim, opposite: Token) -> bool:
     votes = {"vote_for", "vote_against", "abstain"}
     if token.concepts & votes and opposite.concepts & votes:
         return True
-    return any(c.startswith(NOT) for c in token.concepts) or NOT + token.lemma in opposite.concepts
+    # A negating prefix decides when it qualifies what the claim calls the object
+    # ("condemned the invasion as unjustified"), not a detail of it ("lethal aid").
+    return any(c.startswith(NOT) for c in token.concepts)
 
 
 def passage_entities_of(claim: Claim, passage: TextAnalysis) -> list[Entity]:
@@ -545,9 +596,12 @@ def _number_contradictions(
         rivals = [
             q
             for q in passage.quantities
-            if _compatible(quantity, q)
-            # "seven voted against": a bare count right before the claim's verb counts its act
-            or (q.unit is None and any(0 < h - q.index <= 2 for h in verb_hits))
+            if not q.definite  # "the two nations" names a group, it counts nothing
+            and (
+                _compatible(quantity, q)
+                # "seven voted against": a bare count right before the claim's verb
+                or (q.unit is None and any(0 < h - q.index <= 2 for h in verb_hits))
+            )
         ]
         agrees = any(q.same_value(quantity) for q in passage.quantities)
         near = _near_predicate(rivals, claim, passage, alignment) if rivals and not agrees else []

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lemminflect import getAllLemmas
+from lemminflect import getAllLemmas, getLemma
 
 from factcheck import lexicon
 from factcheck.entities import Entity, find_entities
@@ -172,6 +172,9 @@ def lemma_of(word: str) -> str:
         if american != word and getAllLemmas(american):
             word = american
     lemmas = getAllLemmas(word)
+    if not lemmas and word.isalpha():
+        # An unknown word still has a regular plural or past ("airstrikes", "offshored").
+        return getLemma(word, upos="NOUN" if word.endswith("s") else "VERB")[0]
     if word.endswith("ly") and set(lemmas) <= {"ADV"}:
         # "fully" meets "full", "openly" meets "open".
         for stem in (word[:-2], word[:-1], word[:-3] + "y", word[:-1] + "e"):
@@ -235,6 +238,8 @@ def _concepts_for(lower: str, lemma: str) -> frozenset[str]:
     classes = _concept_index().get(lemma, frozenset())
     negated = _negated_adjective(lower)
     extra = {NOT + negated} if negated else set()
+    if "-" in lower:
+        extra.add(lower.replace("-", ""))  # "full-scale" meets "full scale" and "fullscale"
     return frozenset({lemma, *classes, *extra})
 
 
