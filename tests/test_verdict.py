@@ -132,3 +132,14 @@ def test_a_general_claim_may_lean_on_partial_uncontradicted_coverage() -> None:
     leaning = decide(partial, may_lean=True)
     assert leaning.label == SUPPORTED
     assert leaning.confidence < 0.5
+
+
+def test_a_disagreement_names_the_side_of_the_most_recent_source() -> None:
+    verdict = decide(
+        [
+            assessment(SUPPORTS, 0.85, "old", "30,000 troops", published="2022-02"),
+            assessment(REFUTES, 0.85, "new", "11,000 troops", published="2023-02"),
+        ]
+    )
+    assert verdict.label == CONFLICTING
+    assert "most recent source (2023-02) contradicts" in verdict.explanation
