@@ -274,7 +274,24 @@ def _explain(
             f"both supports and contradicts the claim. Supporting: {_cite(supporting)}; "
             f"contradicting: {_cite(refuting)}."
         )
-    return f"Sources disagree. Supporting: {_cite(supporting)}; contradicting: {_cite(refuting)}."
+    text = f"Sources disagree. Supporting: {_cite(supporting)}; contradicting: {_cite(refuting)}."
+    return text + _newest_side(supporting, refuting)
+
+
+def _newest_side(supporting: list[Assessment], refuting: list[Assessment]) -> str:
+    """Which side the most recent source takes: a newer figure may supersede an older one."""
+
+    def newest(side: list[Assessment]) -> str:
+        return max((a.evidence.published or "" for a in side), default="")
+
+    support_date, refute_date = newest(supporting), newest(refuting)
+    if not support_date or not refute_date or support_date[:7] == refute_date[:7]:
+        return ""
+    side = "supports" if support_date > refute_date else "contradicts"
+    return (
+        f" The most recent source ({max(support_date, refute_date)}) {side} the claim; "
+        "if the facts changed over time, it may be the one to rely on."
+    )
 
 
 def _explain_nothing(nearest: float) -> str:
