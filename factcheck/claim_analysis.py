@@ -17,7 +17,26 @@ from factcheck.lexicon import QUANTIFIERS
 from factcheck.numbers import Quantity, parse_number
 from factcheck.text_analysis import TextAnalysis, Token, analyse
 
-_REPORTING_VERBS = frozenset(["say", "tell", "announce", "state", "declare", "add", "insist"])
+_REPORTING_VERBS = frozenset(
+    [
+        "say",
+        "tell",
+        "announce",
+        "state",
+        "declare",
+        "add",
+        "insist",
+        "estimate",
+        "report",
+        "claim",
+        "believe",
+        "think",
+        "suggest",
+        "argue",
+        "note",
+        "confirm",
+    ]
+)
 _AUXILIARIES = frozenset(
     [
         "is",

@@ -180,11 +180,21 @@ def find_entities(
             # "Anniversary of Diplomatic Relations" is a title-case phrase: its words are
             # ordinary words and count as such. A name has a word no dictionary knows.
             if any(capitalised[k] and not common_word[k] for k in run):
-                found.append(Entity(words[last].lower().replace("’", "'"), "name", i, last + 1))
+                found.append(
+                    Entity(name_key(words[i : last + 1], common_word[last]), "name", i, last + 1)
+                )
             i = last + 1
         else:
             i += 1
     return found
+
+
+def name_key(words: Sequence[str], last_is_common: bool) -> str:
+    """The key of an unknown name: a person's surname ("Daniel Ortega" and "Ortega" meet), or
+    the whole name when it ends in an ordinary word ("Pacific Ocean" is not "Indian Ocean")."""
+    if last_is_common and len(words) > 1:
+        return " ".join(w.lower().replace("’", "'") for w in words if w[:1].isupper())
+    return words[-1].lower().replace("’", "'")
 
 
 def _alias_at(words: Sequence[str], start: int, table: dict) -> bool:

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from lemminflect import getAllLemmas
+
 from factcheck.claim_analysis import Claim
 from factcheck.entities import Entity
 from factcheck.evidence import Evidence
@@ -100,7 +102,8 @@ class RuleStanceAnalyzer:
         subject_here, subject_near, missing_subject = _find_subject(
             claim, passage, context, previous
         )
-        if passage.anaphoric_start and not missing_subject:
+        points_back = passage.anaphoric_start or _describes_subject(claim, passage)
+        if points_back and not missing_subject:
             subject_near = False  # "He blamed Ukraine…" names its subject by pointing back
         if missing_subject:
             closed = _closed_list(claim, passage)
@@ -117,7 +120,7 @@ class RuleStanceAnalyzer:
         # ("denied the report"), else its own words ("denied sending troops"). It counts only
         # when its author speaks of the claim's subject.
         denial_target = None
-        speaks_of_subject = subject_here or passage.anaphoric_start
+        speaks_of_subject = subject_here or points_back
         if passage.denial and (speaks_of_subject or passage.denial_of_previous):
             if passage.accusation or not passage.denial_of_previous:
                 if _aligned(alignment):
@@ -147,7 +150,7 @@ class RuleStanceAnalyzer:
                 matched_spans=tuple(alignment.spans),
             )
         contradictions = _contradictions(claim, passage, alignment, reasons, evidence)
-        if contradictions and not (subject_here or passage.anaphoric_start):
+        if contradictions and not (subject_here or points_back):
             # Said of whoever the neighbouring sentence names: it neither confirms nor refutes.
             return Stance(
                 NEUTRAL,
@@ -278,6 +281,16 @@ def _exclusive_group(passage: TextAnalysis) -> bool:
             if following.lemma in _GROUP_NOUNS:
                 return True
     return False
+
+
+def _describes_subject(claim: Claim, passage: TextAnalysis) -> bool:
+    """A passage opening with "The <noun>" where the noun is one the claim's subject phrase
+    uses ("The 20-year pact was renewed…" for "The China-Russia treaty was extended…")."""
+    if claim.verb_index is None or not passage.tokens or passage.tokens[0].lower != "the":
+        return False
+    subject_words = [t for t in claim.analysis.tokens[: claim.verb_index] if t.content]
+    opening = [t for t in passage.tokens[1:4] if t.content]
+    return any(a.concepts & b.concepts for a in subject_words for b in opening)
 
 
 def _find_subject(
@@ -525,10 +538,27 @@ def _contradictions(
         reasons.append(f"says the opposite ({', '.join(sorted(antonym_words)[:3])})")
         found.append(0.9)
     found += _number_contradictions(claim, passage, alignment, reasons, evidence)
+    rival = _rival_name(claim, passage)
+    if rival:
+        reasons.append(f"names {rival[1]}, not {rival[0]}")
+        found.append(0.85)
     if _other_date(claim, passage) and alignment.own_coverage >= DATE_COVERAGE:
         reasons.append("dates it differently")
         found.append(0.7)
     return found
+
+
+def _rival_name(claim: Claim, passage: TextAnalysis) -> tuple[str, str] | None:
+    """A place or body the claim names, where the passage names another of the same kind
+    ("the Pacific Ocean" where the passage says "the Indian Ocean")."""
+    for entity in claim.analysis.entities:
+        if entity.kind != "name" or " " not in entity.key or entity.key in passage.entity_keys:
+            continue
+        head = entity.key.split()[-1]
+        for other in passage.entities:
+            if other.kind == "name" and other.key != entity.key and other.key.endswith(" " + head):
+                return entity.key.title(), other.key.title()
+    return None
 
 
 def _other_date(claim: Claim, passage: TextAnalysis) -> bool:
@@ -555,6 +585,9 @@ def _decisive(index: int, token: Token, claim: Claim, opposite: Token) -> bool:
     ("lethal" / "non-lethal"); an opposite of a word in a side clause does not."""
     if index == claim.verb_index:
         return True
+    tokens = claim.analysis.tokens
+    if index > 0 and tokens[index - 1].lower == "to" and "VERB" in getAllLemmas(token.lower):
+        return True  # what the subject aimed or was ready to do: "aiming to scale back ties"
     votes = {"vote_for", "vote_against", "abstain"}
     if token.concepts & votes and opposite.concepts & votes:
         return True
@@ -623,8 +656,15 @@ def _same_period(claim: Claim, passage: TextAnalysis, evidence: Evidence) -> boo
     if not claim.analysis.years:
         return True
     years = set(passage.years)
-    if not years and evidence.published and evidence.published[:4].isdigit():
-        years = {int(evidence.published[:4])}
+    published = evidence.published or ""
+    if not years and published[:4].isdigit():
+        year = int(published[:4])
+        lowers = [t.lower for t in passage.tokens]
+        # "last year" in a 2023 article is 2022; otherwise it speaks of its own time.
+        relative = any(
+            lowers[i] == "last" and lowers[i + 1] == "year" for i in range(len(lowers) - 1)
+        )
+        years = {year - 1} if relative else {year}
     return not years or bool(years & claim.analysis.years)
 
 
@@ -667,6 +707,8 @@ def _near_predicate(
     verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
     if verb is not None and verb.content and claim.verb_index in alignment.matched_positions:
         positions = alignment.matched_positions[claim.verb_index]
+    elif _counted_subject(claim):
+        return []  # "34 countries abstained": only a count of those who abstained rivals it
     else:
         # "The contract was worth 240 million", "30,000 troops are stationed" where the
         # passage says "are in": without the verb to anchor on, any other matched word or

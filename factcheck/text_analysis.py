@@ -273,6 +273,12 @@ def _merge_phrasal_verbs(lowers: list[str], concepts: list[frozenset[str]]) -> N
             concepts[i] = frozenset({"call_for"})
         elif lemma_of(lower) == "back" and lowers[i + 1] in ("down", "off", "away"):
             concepts[i] = frozenset({"retreat"})  # "backed down" is not support
+        elif lemma_of(lower) == "turn" and lowers[i + 1] == "down":
+            concepts[i] = frozenset({"reject", "prevent"})  # "turned down imports"
+        elif lemma_of(lower) == "scale" and lowers[i + 1] in ("back", "down"):
+            concepts[i] = frozenset({"decrease"})  # "scale back ties"
+        elif lemma_of(lower) == "give" and lowers[i + 1] == "up":
+            concepts[i] = frozenset({"leave", "abandon"})  # "give up its relations"
 
 
 def _merge_votes(lowers: list[str], concepts: list[frozenset[str]]) -> None:
