@@ -19,6 +19,7 @@ from factcheck.catalog.store import is_empty
 from factcheck.extensions import get_database, get_search_index
 from factcheck.importer import FileFailure, ImportReport, import_files
 from factcheck.index_commands import index_check_command
+from factcheck.index_drift import repair_if_counts_differ
 from factcheck.indexing import rebuild_index
 from factcheck.reviewer_commands import reviewer_group
 from factcheck.server import DEFAULT_THREADS, DEFAULT_WORKERS, GunicornServer, server_options
@@ -143,6 +144,9 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
         click.echo(f"empty catalog: importing {sources}", err=True)
         report = import_files(database, index, [sources])
         click.echo(_import_summary(report), err=True)
+    repair = repair_if_counts_differ(database, index)  # e.g. after a crash mid-import
+    if repair is not None:
+        click.echo(f"index was out of step with the catalog: {repair.method} repair", err=True)
     # Nothing opened here may be shared with forked workers.
     database.dispose()
     index.close()

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from factcheck.catalog.database import Database
 from factcheck.catalog.models import Passage, Source
+from factcheck.catalog.store import catalog_counts
 from factcheck.indexing import rebuild_index, refresh_sources
 from factcheck.search_index import SearchIndex
 
@@ -148,3 +149,18 @@ def repair_drift(database: Database, index: SearchIndex, drift: Drift | None = N
     # Extra documents of sources the catalog no longer has were not touched by the refresh.
     index.delete_passages(drift.extra)
     return Repair("sources", len(drift.sources), len(drift.extra), find_drift(database, index))
+
+
+def repair_if_counts_differ(database: Database, index: SearchIndex) -> Repair | None:
+    """At a server's start: if the index does not hold as many passages as the catalog has
+    active ones, find and repair the drift; ``None`` when the counts agree.
+
+    A server killed during its first import leaves committed files in the catalog and an
+    index that lacks them; without this the restarted server would answer from that index.
+    Counting is cheap; the full comparison runs only when the counts disagree.
+    """
+    with database.session() as session:
+        active = catalog_counts(session).active_passages
+    if index.exists() and index.status().passages == active:
+        return None
+    return repair_drift(database, index)

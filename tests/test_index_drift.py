@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from factcheck import index_drift
 from factcheck.catalog.models import Passage
 from factcheck.extensions import get_database, get_search_index
-from factcheck.index_drift import find_drift, repair_drift
+from factcheck.index_drift import find_drift, repair_drift, repair_if_counts_differ
 from factcheck.passages import content_hash
 
 pytestmark = pytest.mark.usefixtures("imported")
@@ -111,3 +111,11 @@ def test_check_command_reports_then_repairs(app: Flask, runner: FlaskCliRunner) 
     assert report["before"]["missing"] == 1
     assert report["after"]["clean"] is True
     assert runner.invoke(args=["index", "check"]).exit_code == 0
+
+
+def test_a_start_repairs_only_when_the_counts_differ(app: Flask) -> None:
+    database, index = get_database(app), get_search_index(app)
+    assert repair_if_counts_differ(database, index) is None
+    index.delete_passages(active_ids(app)[:1])
+    repair = repair_if_counts_differ(database, index)
+    assert repair is not None and repair.after.clean
