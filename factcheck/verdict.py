@@ -40,6 +40,7 @@ CONFLICT_RATIO = 0.6  # the weaker side must reach this share of the stronger to
 # of it, tip an otherwise empty answer towards "supported", with low confidence.
 LEAN_RELEVANCE = 0.38
 LEAN_CONFIDENCE = 0.45
+GENERAL_REFUTE_SCORE = 0.75
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,15 @@ def decide(assessments: list[Assessment], *, may_lean: bool = False) -> Verdict:
     "supported": right for general claims ("warming drives polar bears to extinction"), wrong
     for claims about a named actor, where the sources either say it or do not.
     """
+    # A general claim is matched on wording alone, where an apparent contradiction is often
+    # a different topic: only a strong one counts.
+    refute_floor = GENERAL_REFUTE_SCORE if may_lean else MIN_STANCE_SCORE
     counted = _deduplicate(
         [
             a
             for a in assessments
-            if a.stance.label in (SUPPORTS, REFUTES) and a.stance.score >= MIN_STANCE_SCORE
+            if (a.stance.label == SUPPORTS and a.stance.score >= MIN_STANCE_SCORE)
+            or (a.stance.label == REFUTES and a.stance.score >= refute_floor)
         ]
     )
     supporting = sorted(
