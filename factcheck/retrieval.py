@@ -92,8 +92,10 @@ def retrieve(claim: Claim, searcher: Searcher, limit: int = CANDIDATES) -> list[
     query = build_query(claim, searcher)
     if query is None:
         return []
-    # terms=False and no len(): counting every match would cost more than the search itself.
-    hits = list(searcher.search(query, limit=limit, terms=False))
+    # Iterate, never len() or list(): counting every match would cost more than the search.
+    hits = []
+    for hit in searcher.search(query, limit=limit, terms=False):
+        hits.append(hit)
     top = hits[0].score if hits else 1.0
     found: list[Evidence] = []
     for hit in hits:
