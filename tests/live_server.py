@@ -53,12 +53,17 @@ def environment(data_dir: Path, sources_dir: Path | None = None, **settings: str
 
 
 def run_command(
-    data_dir: Path, *args: str, timeout: float = 120, env: dict | None = None
+    data_dir: Path,
+    *args: str,
+    timeout: float = 120,
+    env: dict | None = None,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess:
     """Run ``factcheck ARGS`` on the data in ``data_dir`` and wait for it."""
     return subprocess.run(
         [*COMMAND, *args],
         env=env or environment(data_dir),
+        input=input,
         capture_output=True,
         text=True,
         timeout=timeout,
