@@ -107,8 +107,8 @@ def alias_table() -> dict[str, tuple[str, str, str | None]]:
         for alias in aliases:
             add(alias, canonical, "organisation")
     surnames: dict[str, list[str]] = {}
-    for leader, country in LEADERS.items():
-        add(leader, leader, "leader", country)
+    for leader, leader_country in LEADERS.items():
+        add(leader, leader, "leader", leader_country)
         surnames.setdefault(leader.split()[-1], []).append(leader)
     for surname, leaders in surnames.items():
         # A surname alone names a leader only when no other leader shares it.

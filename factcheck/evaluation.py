@@ -184,7 +184,7 @@ def summarise(outcomes: list[Outcome], k: int = 5) -> Report:
     present = [label for label in VERDICTS if per_label[label]["support"]]
     macro_f1 = statistics.fmean(per_label[label]["f1"] for label in present)
     with_evidence = [o for o in outcomes if o.evidence_found is not None]
-    recall = (
+    evidence_recall = (
         sum(bool(o.evidence_found) for o in with_evidence) / len(with_evidence)
         if with_evidence
         else None
@@ -200,7 +200,7 @@ def summarise(outcomes: list[Outcome], k: int = 5) -> Report:
         macro_f1=round(macro_f1, 4),
         per_label=per_label,
         confusion=confusion,
-        evidence_recall=round(recall, 4) if recall is not None else None,
+        evidence_recall=round(evidence_recall, 4) if evidence_recall is not None else None,
         evidence_claims=len(with_evidence),
         k=k,
         brier=round(brier, 4),

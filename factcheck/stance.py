@@ -256,11 +256,11 @@ def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
     verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
     if verb is not None and verb.content and not _token_matches(verb.concepts, passage):
         return None
-    named = ", ".join(dict.fromkeys(e.key for e in members))
+    listed = ", ".join(dict.fromkeys(e.key for e in members))
     return Stance(
         REFUTES,
         0.75,
-        (f"names the only ones: {named}",),
+        (f"names the only ones: {listed}",),
         relevance=0.75,
         matched_spans=tuple(
             (passage.tokens[e.start].start, passage.tokens[e.end - 1].end) for e in members

@@ -389,7 +389,7 @@ def analyse(text: str) -> TextAnalysis:
     ]
     common = [bool(getAllLemmas(lower)) for lower in lowers]
     entities = find_entities(words, capitalised, dictionary, common)
-    in_entity = set()
+    in_entity: set[int] = set()
     for entity in entities:
         in_entity.update(range(entity.start, entity.end))
     content = [

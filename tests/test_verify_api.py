@@ -188,3 +188,20 @@ def test_eval_command_prints_every_figure(runner, corpus, tmp_path: Path) -> Non
         "latency",
     ):
         assert figure in result.output
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        'Norway NOT "sold" patrol boats: OR Ghana AND',
+        "text:Norway sold* boats~ to (Ghana",
+        "Norway sold boats to Ghana ^ [TO] {}",
+    ],
+)
+def test_query_syntax_in_a_claim_is_plain_text(client, corpus, claim: str) -> None:
+    response = verify(client, claim=claim)
+    assert response.status_code == 200
+    body = response.get_json()
+    # Read as words, the claim still finds the passages about Norway's boats.
+    excerpts = body["supporting"] + body["conflicting"]
+    assert any("patrol boats" in e["text"] for e in excerpts)
