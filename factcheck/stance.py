@@ -215,6 +215,12 @@ class RuleStanceAnalyzer:
             why = f"does not say whether it {polar_verb_unsaid}"
             return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
         if subject_near:
+            other = _other_actor(claim, passage)
+            if other:
+                # "Iran … Pyongyang is providing military support": the sentence is about
+                # another actor, whoever the sentence before named.
+                why = f"speaks of {other}, not of {', '.join(sorted(claim.subject))}"
+                return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
             certainty *= NEAR_SUBJECT_FACTOR
             reasons.append("its subject is named in the sentence before")
         reasons.insert(0, "asserts what the claim asserts")
@@ -281,6 +287,23 @@ def _exclusive_group(passage: TextAnalysis) -> bool:
             if following.lemma in _GROUP_NOUNS:
                 return True
     return False
+
+
+def _other_actor(claim: Claim, passage: TextAnalysis) -> str | None:
+    """The actor the passage leads with, when it is a country or leader the claim does not
+    name ("Pyongyang is providing …"); adjectives ("Russian allies") are not actors."""
+    claim_keys = claim.analysis.entity_keys
+    tokens = passage.tokens
+    for entity in passage.entities:
+        if entity.kind not in ("country", "leader"):
+            continue
+        following = tokens[entity.end] if entity.end < len(tokens) else None
+        if following is not None and following.content and not following.capitalised:
+            continue  # "Russian allies", "Chinese companies": describes, does not act
+        if entity.key in claim_keys or (entity.country or "") in claim_keys:
+            return None
+        return entity.key
+    return None
 
 
 def _describes_subject(claim: Claim, passage: TextAnalysis) -> bool:

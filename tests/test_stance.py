@@ -182,3 +182,15 @@ def test_matched_spans_point_at_the_matching_words() -> None:
     stance = judge("Turkey sold tanks to Qatar", passage)
     marked = {passage[start:end] for start, end in stance.matched_spans}
     assert {"Ankara", "delivered", "tanks", "Qatari"} <= marked
+
+
+def test_a_neighbour_sentence_lends_its_subject_but_not_to_another_actor() -> None:
+    previous = "Peru has expanded its navy this decade."
+    # The passage goes on about Peru: its subject comes from the sentence before.
+    lent = judge("Peru bought frigates from Spain", "It bought frigates from Spain.", previous)
+    assert lent.label == SUPPORTS
+    # The passage leads with another country: what Chile bought says nothing about Peru.
+    other = judge(
+        "Peru bought frigates from Spain", "Santiago bought frigates from Spain.", previous
+    )
+    assert other.label == NEUTRAL
