@@ -298,12 +298,20 @@ def _other_actor(claim: Claim, passage: TextAnalysis) -> str | None:
         if entity.kind not in ("country", "leader"):
             continue
         following = tokens[entity.end] if entity.end < len(tokens) else None
-        if following is not None and following.content and not following.capitalised:
+        if following is not None and _describes(following):
             continue  # "Russian allies", "Chinese companies": describes, does not act
         if entity.key in claim_keys or (entity.country or "") in claim_keys:
             return None
         return entity.key
     return None
+
+
+def _describes(following: Token) -> bool:
+    """Whether a name is used as an adjective: followed by a noun, not by a verb."""
+    if not following.content or following.capitalised:
+        return False
+    readings = getAllLemmas(following.lower)
+    return bool({"NOUN", "ADJ"} & set(readings))
 
 
 def _describes_subject(claim: Claim, passage: TextAnalysis) -> bool:
