@@ -79,9 +79,13 @@ def verify(
     retrieved_at = clock()
     assessments = [Assessment(e, analyzer.assess(analysed, e)) for e in evidence]
     judged_at = clock()
-    # Only a general claim may lean on partial coverage: one about a named actor, or one that
-    # states a figure, is either said by the sources or not.
-    verdict = decide(assessments, may_lean=not analysed.subject and not analysed.quantities)
+    # Only a general claim may lean on partial coverage: one about a named actor (a country,
+    # a leader, a body) or one that states a figure is either said by the sources or not.
+    # "Arctic sea ice…" names a place, not an actor.
+    actors = {
+        e.key for e in analysed.analysis.entities if e.kind != "name" and e.key in analysed.subject
+    }
+    verdict = decide(assessments, may_lean=not actors and not analysed.quantities)
     decided_at = clock()
     return Result(
         claim=claim.strip(),
