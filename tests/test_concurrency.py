@@ -33,7 +33,7 @@ from factcheck.index_drift import find_drift
 from factcheck.indexing import rebuild_index
 
 SEED = Path(__file__).resolve().parent.parent / "sources"
-SECONDS = 6.0
+SECONDS = 5.0
 CLAIMS = (
     "Iran supplied drones to Russia",
     "China voted against the UN resolution",
