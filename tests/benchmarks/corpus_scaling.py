@@ -1,0 +1,152 @@
+"""Corpus scaling: import+index throughput and verification latency at 1k, 10k and 100k passages.
+
+Run from the project root (``../shared`` beside it)::
+
+    python tests/benchmarks/corpus_scaling.py [--sizes 1000 10000 100000] [--claims 200]
+        [--profile]
+
+For each size it writes a corpus of real sentences, varied (see ``corpora.py``), into a
+temporary directory, imports it into a fresh SQLite catalog and index exactly as ``factcheck
+import`` does (timed: passages per second), then checks ``--claims`` claims (the dev claims,
+then CLIMATE-FEVER's) with ``verification.verify`` in this one process, on one reused searcher,
+after a warm-up on other claims, with the claim-analysis cache emptied first. It prints p50
+and p95 of the whole check and of each stage from ``Result.timings`` (analysis, retrieval,
+stance, aggregation), and how they grow against the smallest size. ``--profile`` then runs
+cProfile over 50 checks at the largest size (a separate pass) and prints where the time goes.
+The default sizes take about 10 minutes on 2 cores. Not collected by pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpora  # noqa: E402
+
+from factcheck.app import create_app  # noqa: E402
+from factcheck.claim_analysis import analyse_claim  # noqa: E402
+from factcheck.extensions import get_database, get_search_index  # noqa: E402
+from factcheck.importer import import_files  # noqa: E402
+from factcheck.verification import verify  # noqa: E402
+
+STAGES = ("analysis", "retrieval", "stance", "aggregation")
+WARM_UP = 20  # claims checked first, not measured (CLIMATE-FEVER's, none of the measured)
+PROFILED = 50
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The ``share`` quantile of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def measure(size: int, claims: list[str], warm_up: list[str], profile: bool) -> dict:
+    """Build a corpus of ``size``, import it, check ``claims``; return the figures."""
+    with tempfile.TemporaryDirectory(prefix="factcheck-scaling-") as directory:
+        corpus = Path(directory) / "corpus.jsonl"
+        corpora.write_corpus(corpus, size)
+        app = create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{directory}/catalog.sqlite3",
+                "INDEX_DIR": f"{directory}/index",
+                "SOURCES_DIR": f"{directory}/sources",
+                "SECRET_KEY": "benchmark",
+            }
+        )
+        database, index = get_database(app), get_search_index(app)
+        started = time.perf_counter()
+        report = import_files(database, index, [corpus])
+        import_seconds = time.perf_counter() - started
+        if report.failures:
+            raise SystemExit(f"import failed: {report.failures}")
+        indexed = index.status().passages
+        version = index.version()
+        totals: list[float] = []
+        stages: dict[str, list[float]] = {stage: [] for stage in STAGES}
+        profiler = None
+        with index.searcher() as searcher:
+            for claim in warm_up:
+                verify(claim, searcher, index_version=version)
+            analyse_claim.cache_clear()  # every size analyses the claims afresh
+            for claim in claims:
+                began = time.perf_counter()
+                result = verify(claim, searcher, index_version=version)
+                totals.append((time.perf_counter() - began) * 1000)
+                for stage in STAGES:
+                    stages[stage].append(result.timings[stage])
+            if profile:  # a separate pass, so the timings above carry no profiler overhead
+                analyse_claim.cache_clear()
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for claim in claims[:PROFILED]:
+                    verify(claim, searcher, index_version=version)
+                profiler.disable()
+        index.close()
+        database.dispose()
+    if profiler:
+        print(f"\nprofile of {PROFILED} checks at {size:,} passages (own time):")
+        stats = pstats.Stats(profiler).strip_dirs().sort_stats("tottime")
+        stats.print_stats(18)
+        engine = r"(verification|retrieval|stance|text_analysis|claim_analysis|verdict|lexicon)\.py"
+        stats.sort_stats("cumulative").print_stats(engine, 25)
+        stats.print_callers(r"deepcopy|getAllLemmas|__len__")
+    return {
+        "size": size,
+        "indexed": indexed,
+        "import_seconds": import_seconds,
+        "rate": indexed / import_seconds,
+        "p50": statistics.median(totals),
+        "p95": percentile(totals, 0.95),
+        "stages": {
+            stage: (statistics.median(values), percentile(values, 0.95))
+            for stage, values in stages.items()
+        },
+    }
+
+
+def main() -> None:
+    """Run every size and print the table."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--claims", type=int, default=200, help="claims checked per size")
+    parser.add_argument("--profile", action="store_true", help="profile the largest size")
+    options = parser.parse_args()
+    everything = corpora.claims(options.claims + WARM_UP)
+    claims, warm_up = everything[: options.claims], everything[options.claims :]
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    rows = []
+    for size in options.sizes:
+        row = measure(size, claims, warm_up, options.profile and size == max(options.sizes))
+        rows.append(row)
+        stage_text = "  ".join(
+            f"{stage} {p50:.1f}/{p95:.1f}" for stage, (p50, p95) in row["stages"].items()
+        )
+        print(
+            f"{row['indexed']:>7,} passages: import+index {row['import_seconds']:6.1f} s "
+            f"= {row['rate']:,.0f}/s | verify p50 {row['p50']:.1f} ms p95 {row['p95']:.1f} ms "
+            f"| stages p50/p95 ms: {stage_text} | load {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
+    base = rows[0]
+    print("\ngrowth against the smallest corpus:")
+    for row in rows:
+        print(
+            f"{row['indexed']:>7,} passages ({row['indexed'] / base['indexed']:.0f}x): "
+            f"p50 {row['p50'] / base['p50']:.2f}x, p95 {row['p95'] / base['p95']:.2f}x, "
+            f"retrieval p50 {row['stages']['retrieval'][0] / base['stages']['retrieval'][0]:.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
