@@ -91,7 +91,8 @@ _PREPOSITIONS = frozenset(
 def _verb_strength(token: Token) -> int:
     """2: surely a verb ("supplied", "met", "were"); 1: could be one ("minister"); 0: not."""
     if token.lower in _AUXILIARIES:
-        return 2
+        # "in May" is a month, not a modal.
+        return 0 if token.capitalised and token.lower == "may" and token.start > 0 else 2
     if token.capitalised or not token.text[:1].isalpha():
         return 0
     readings = getAllLemmas(token.lower)
@@ -120,7 +121,15 @@ def _main_verb(tokens: tuple[Token, ...]) -> int | None:
     if not candidates:
         return None
     first = candidates[0]
-    later_auxiliary = next((i for i in candidates[1:] if tokens[i].lower in _AUXILIARIES), None)
+    later_auxiliary = next(
+        (
+            i
+            for i in candidates[1:]
+            if tokens[i].lower in _AUXILIARIES
+            and any(strengths[k] for k in range(i + 1, min(i + 3, len(tokens))))
+        ),
+        None,
+    )
     if (
         later_auxiliary is not None
         and tokens[first].lower.endswith(("ed", "en", "t"))
@@ -139,11 +148,19 @@ def _main_verb(tokens: tuple[Token, ...]) -> int | None:
     return first
 
 
+_READINESS = frozenset(["ready", "willing", "able", "prepared", "set", "about", "eager"])
+
+
 def _past_auxiliary(tokens: tuple[Token, ...], strengths: list[int], index: int) -> int:
-    """The verb an auxiliary at ``index`` introduces, or ``index`` itself."""
+    """The verb an auxiliary at ``index`` introduces, or ``index`` itself.
+
+    "was ready to give up" is about giving up: readiness words hand over to their verb.
+    """
     if tokens[index].lower not in _AUXILIARIES:
         return index
     for i in range(index + 1, min(index + 4, len(tokens))):
+        if tokens[i].lower in _READINESS and i + 2 < len(tokens) and tokens[i + 1].lower == "to":
+            return i + 2
         if tokens[i].content and strengths[i]:
             return i
     return index

@@ -450,6 +450,8 @@ SYNONYM_CLASSES: dict[str, tuple[str, ...]] = {
     "treaty": ("treaty", "pact", "accord", "agreement", "convention"),
     "affect": ("affect", "hurt", "harm", "damage", "hit", "impact"),
     "attempt": ("attempt", "try", "seek", "strive", "aim"),
+    "approach": ("approach", "rapprochement"),
+    "distance": ("distance", "distancing", "estrange", "drift"),
 }
 
 # Pairs of classes (or single lemmas) that cannot both be true of the same subject and object.
@@ -469,6 +471,7 @@ ANTONYM_PAIRS: tuple[tuple[str, str], ...] = (
     ("accept", "reject"),
     ("win", "lose"),
     ("succeed", "fail"),
+    ("approach", "distance"),
     ("open", "close"),
     ("lethal", "non-lethal"),
 )

@@ -19,7 +19,9 @@ from factcheck.entities import aliases_of
 from factcheck.evidence import Evidence
 
 CANDIDATES = 30  # passages handed to stance analysis
-ENTITY_BOOST = 2.5
+ENTITY_BOOST = 2.5  # the claim's subject
+OBJECT_ENTITY_BOOST = 1.5  # other entities the claim names
+VERB_BOOST = 2.0  # the claim's main verb
 NUMBER_BOOST = 2.0
 WORD_BOOST = 1.0
 SYNONYM_BOOST = 0.4
@@ -40,6 +42,8 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
 
     groups: list[Query] = []
     for entity in claim.analysis.entities:
+        # The subject must be there; other entities are details ("Russia" in most passages).
+        boost = ENTITY_BOOST if entity.key in claim.subject else OBJECT_ENTITY_BOOST
         names = set(aliases_of(entity.key))
         if entity.country:
             names |= set(aliases_of(entity.country))
@@ -49,7 +53,7 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
             if form and all((FIELD, word) in reader for word in form)
         }
         if forms:
-            groups.append(_group(forms, ENTITY_BOOST))
+            groups.append(_group(forms, boost))
     for quantity in claim.quantities:
         token = claim.analysis.tokens[quantity.index]
         forms = {tuple(terms(token.text))} - {()}
@@ -59,7 +63,8 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
     for year in claim.analysis.years:
         if (FIELD, str(year)) in reader:
             groups.append(Term(FIELD, str(year), boost=NUMBER_BOOST / 2))
-    for _index, token in claim.content_tokens:
+    for index, token in claim.content_tokens:
+        weight = VERB_BOOST if index == claim.verb_index else WORD_BOOST
         own = set(terms(token.text)) | set(terms(token.lemma))
         synonyms = set()
         for concept in token.concepts:
@@ -68,7 +73,7 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
         own, synonyms = indexed(own), indexed(synonyms - own)
         if not own and not synonyms:
             continue
-        parts: list[Query] = [Term(FIELD, t, boost=WORD_BOOST) for t in sorted(own)]
+        parts: list[Query] = [Term(FIELD, t, boost=weight) for t in sorted(own)]
         parts += [Term(FIELD, t, boost=SYNONYM_BOOST) for t in sorted(synonyms)]
         groups.append(DisjunctionMax(parts, tiebreak=0.0) if len(parts) > 1 else parts[0])
     if not groups:

@@ -27,7 +27,7 @@ from lemminflect import getAllLemmas
 from factcheck.claim_analysis import Claim
 from factcheck.entities import Entity
 from factcheck.evidence import Evidence
-from factcheck.lexicon import QUANTIFIERS, RECURRING_ACTS
+from factcheck.lexicon import QUANTIFIERS, RECURRING_ACTS, STOP_WORDS
 from factcheck.numbers import Quantity
 from factcheck.text_analysis import NOT, TextAnalysis, Token, analyse, antonyms, opposites
 
@@ -123,11 +123,11 @@ class RuleStanceAnalyzer:
         speaks_of_subject = subject_here or points_back
         if passage.denial and (speaks_of_subject or passage.denial_of_previous):
             if passage.accusation or not passage.denial_of_previous:
-                if _aligned(alignment):
+                if _aligned(alignment) and _says_verb(claim, alignment):
                     denial_target = passage
             elif previous is not None:
                 borrowed = _align(claim, previous, [passage])
-                if _aligned(borrowed):
+                if _aligned(borrowed) and _says_verb(claim, borrowed):
                     denial_target = previous
                     alignment = borrowed
         relevance = _relevance(alignment)
@@ -246,7 +246,8 @@ def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
         return None
     if passage.years and not (claim.analysis.years and claim.analysis.years <= passage.years):
         return None
-    if not _exclusive_group(passage):
+    cue = _exclusive_group(passage)
+    if cue is None:
         return None
     if any(t.lower in ("including", "include", "includes", "among") for t in passage.tokens):
         return None  # "only five nations, including Russia": the list named is not complete
@@ -260,8 +261,14 @@ def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
     if not words or (len(said) + len(said_names)) * 2 < len(words) + len(named):
         return None
     verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
-    if verb is not None and verb.content and not _token_matches(verb.concepts, passage):
-        return None
+    if (
+        verb is not None
+        and verb.content
+        and not any(
+            0 < hit - cue <= LIST_VERB_WINDOW for hit in _token_matches(verb.concepts, passage)
+        )
+    ):
+        return None  # what the listed members did must be what the claim says was done
     listed = ", ".join(dict.fromkeys(e.key for e in members))
     return Stance(
         REFUTES,
@@ -277,16 +284,20 @@ def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
 _GROUP_NOUNS = frozenset(["country", "nation", "state", "member", "government"])
 
 
-def _exclusive_group(passage: TextAnalysis) -> bool:
-    """ "the only countries", "only four nations", "the sole member": a list that is complete."""
+LIST_VERB_WINDOW = 8  # tokens from "the only countries" to what they did
+
+
+def _exclusive_group(passage: TextAnalysis) -> int | None:
+    """Where "the only countries", "only four nations", "the sole member" stands (a complete
+    list), or None if the passage has none."""
     tokens = passage.tokens
     for i, token in enumerate(tokens):
         if token.lower not in EXCLUSIVE_CUES:
             continue
         for following in tokens[i + 1 : i + 3]:
             if following.lemma in _GROUP_NOUNS:
-                return True
-    return False
+                return i
+    return None
 
 
 def _other_actor(claim: Claim, passage: TextAnalysis) -> str | None:
@@ -324,6 +335,16 @@ def _describes_subject(claim: Claim, passage: TextAnalysis) -> bool:
     return any(a.concepts & b.concepts for a in subject_words for b in opening)
 
 
+def _says_verb(claim: Claim, alignment: _Alignment) -> bool:
+    """Whether the passage says what the claim's verb says (always true of a verb like "is")."""
+    verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
+    if verb is None or not verb.content:
+        return True
+    return claim.verb_index in alignment.matched_positions or any(
+        index == claim.verb_index for index, _ in alignment.antonym_hits
+    )
+
+
 def _find_subject(
     claim: Claim,
     passage: TextAnalysis,
@@ -358,6 +379,16 @@ def _verb_bound(claim: Claim, passage: TextAnalysis, alignment: _Alignment) -> b
     if not others:
         return True
     return any(abs(h - o) <= VERB_OBJECT_WINDOW for h in hits for o in others)
+
+
+def _refers_to_group(passage: TextAnalysis) -> bool:
+    """Whether the passage names countries by pointing back: "the countries", "both nations"."""
+    tokens = passage.tokens
+    return any(
+        tokens[i].lower in ("the", "both", "two")
+        and tokens[i + 1].lower in ("countries", "nations")
+        for i in range(len(tokens) - 1)
+    )
 
 
 def _first_of_compound(claim: Claim, index: int, passage: TextAnalysis) -> bool:
@@ -406,6 +437,11 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
     for key in claim_keys - claim.subject:
         total += ENTITY_WEIGHT
         if key in passage.entity_keys:
+            found += ENTITY_WEIGHT
+            own += ENTITY_WEIGHT
+            object_found += 1
+        elif key in around_keys and _refers_to_group(passage):
+            # "either of the countries" after Russia and Ukraine were named
             found += ENTITY_WEIGHT
             own += ENTITY_WEIGHT
             object_found += 1
@@ -569,7 +605,7 @@ def _contradictions(
         reasons.append(f"says the opposite ({', '.join(sorted(antonym_words)[:3])})")
         found.append(0.9)
     found += _number_contradictions(claim, passage, alignment, reasons, evidence)
-    rival = _rival_name(claim, passage)
+    rival = _rival_name(claim, passage) or _rival_modifier(claim, passage)
     if rival:
         reasons.append(f"names {rival[1]}, not {rival[0]}")
         found.append(0.85)
@@ -589,6 +625,35 @@ def _rival_name(claim: Claim, passage: TextAnalysis) -> tuple[str, str] | None:
         for other in passage.entities:
             if other.kind == "name" and other.key != entity.key and other.key.endswith(" " + head):
                 return entity.key.title(), other.key.title()
+    return None
+
+
+def _rival_modifier(claim: Claim, passage: TextAnalysis) -> tuple[str, str] | None:
+    """A capitalised name of the claim, "Pacific Ocean", where the passage has another with
+    the same head, "Indian Ocean"."""
+    claim_tokens = claim.analysis.tokens
+    passage_tokens = passage.tokens
+    said = {t.lower for t in passage_tokens}
+    for i in range(len(claim_tokens) - 1):
+        modifier, head = claim_tokens[i], claim_tokens[i + 1]
+        if not (modifier.capitalised and head.capitalised and head.text.isalpha()):
+            continue
+        if head.lower in STOP_WORDS or not modifier.text.isalpha():
+            continue
+        if i + 2 < len(claim_tokens) and claim_tokens[i + 2].capitalised:
+            continue  # "British Foreign Office": "Foreign" is not the head
+        if i == 0 or modifier.lower in said:
+            continue
+        for j in range(1, len(passage_tokens)):
+            other = passage_tokens[j - 1]
+            if (
+                passage_tokens[j].lower == head.lower
+                and other.capitalised
+                and other.text[:1].isalpha()
+                and other.lower not in STOP_WORDS  # "The Foreign Office" names no rival
+                and other.lower != modifier.lower
+            ):
+                return f"{modifier.text} {head.text}", f"{other.text} {head.text}"
     return None
 
 

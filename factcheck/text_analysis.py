@@ -277,6 +277,8 @@ def _merge_phrasal_verbs(lowers: list[str], concepts: list[frozenset[str]]) -> N
             concepts[i] = frozenset({"reject", "prevent"})  # "turned down imports"
         elif lemma_of(lower) == "scale" and lowers[i + 1] in ("back", "down"):
             concepts[i] = frozenset({"decrease"})  # "scale back ties"
+        elif lemma_of(lower) == "move" and lowers[i + 1] in ("closer", "nearer"):
+            concepts[i] = frozenset({"approach"})  # "moved closer to the West"
         elif lemma_of(lower) == "give" and lowers[i + 1] == "up":
             concepts[i] = frozenset({"leave", "abandon"})  # "give up its relations"
 
@@ -336,7 +338,22 @@ def _hedge_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
 
 
 _PRONOUN_OPENINGS = frozenset(
-    ["both", "he", "she", "they", "it", "this", "these", "its", "his", "her", "their"]
+    [
+        "both",
+        "he",
+        "she",
+        "they",
+        "it",
+        "this",
+        "these",
+        "its",
+        "his",
+        "her",
+        "their",
+        "we",
+        "our",
+        "i",
+    ]
 )
 _REFERRING_NOUNS = frozenset(
     ["country", "countries", "nation", "nations", "leader", "leaders", "regime", "government"]

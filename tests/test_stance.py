@@ -106,6 +106,14 @@ def judge(claim: str, passage: str, previous: str = "", context: str = ""):
             "The canal treaty was first signed in 1977 by both governments.",
             REFUTES,
         ),
+        # A rival name of the same kind.
+        ("The fleet sailed into the Baltic Sea in May",
+         "In May the fleet sailed into the North Sea for exercises.", REFUTES),
+        # Opposites of what the subject aimed or was ready to do.
+        ("Laos was ready to give up its ties with Japan",
+         "Laos cannot give up its ties with Japan, its minister said.", REFUTES),
+        ("The Hanoi government moved closer to France after the reforms",
+         "The Hanoi government distanced itself from France after the reforms.", REFUTES),
         # A passage about someone else says nothing about the claim's subject.
         ("Vietnam sold rice to Cuba", "Thailand sold rice to Cuba in record amounts.", NEUTRAL),
         # Sharing words is not asserting: the verb and object differ.
@@ -194,3 +202,22 @@ def test_a_neighbour_sentence_lends_its_subject_but_not_to_another_actor() -> No
         "Peru bought frigates from Spain", "Santiago bought frigates from Spain.", previous
     )
     assert other.label == NEUTRAL
+
+
+def test_a_closed_list_speaks_only_of_what_its_members_did() -> None:
+    passage = (
+        "Chad, Niger and Mali, the only countries that voted against the charter, cited "
+        "the use of force."
+    )
+    assert judge("Sudan voted against the charter", passage).label == REFUTES
+    # The list is about voting; it says nothing about who used the charter.
+    assert judge("Sudan used the charter", passage).label == NEUTRAL
+
+
+def test_a_denial_of_another_act_is_not_a_denial_of_the_claim() -> None:
+    stance = judge(
+        "Morocco described the protests as a riot",
+        "However, Morocco's foreign ministry denied the report.",
+        previous="Newspapers reported that Morocco had asked Spain for patrol boats.",
+    )
+    assert stance.label == NEUTRAL
