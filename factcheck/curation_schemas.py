@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from factcheck.curation import RELIABILITY_SCALE, SOURCE_STATUSES
 from factcheck.reviewers import as_utc
+from factcheck.schemas import SourceRefSchema
 
 RELIABILITY_CHOICES = list(RELIABILITY_SCALE)
 
@@ -88,16 +89,9 @@ class SourceCountsSchema(Schema):
     active = fields.Integer(required=True, metadata={"description": "Passages in the index"})
 
 
-class SourceSchema(Schema):
+class SourceSchema(SourceRefSchema):
     """A source, its provenance, its rating and its passage counts."""
 
-    id = fields.String(required=True)
-    title = fields.String(required=True)
-    publisher = fields.String(allow_none=True, required=True)
-    url = fields.String(allow_none=True, required=True)
-    published = fields.String(
-        allow_none=True, required=True, metadata={"description": "ISO 8601 prefix, or null"}
-    )
     published_precision = fields.String(required=True)
     reliability = fields.String(
         allow_none=True,

@@ -239,43 +239,9 @@ HEDGE_CUES = frozenset(
         "believe",
     ]
 )
-ATTRIBUTION_CUES = frozenset(
-    [
-        "according",
-        "claim",
-        "claims",
-        "claimed",
-        "accuse",
-        "accused",
-        "accusing",
-        "accusation",
-        "accusations",
-        "allege",
-        "alleged",
-        "allegation",
-        "allegations",
-        "report",
-        "reported",
-        "reports",
-        "suggest",
-        "suggested",
-        "suspect",
-        "suspected",
-    ]
-)
-ACCUSATION_CUES = frozenset(
-    [
-        "accuse",
-        "accused",
-        "accusing",
-        "accusation",
-        "accusations",
-        "allege",
-        "alleged",
-        "allegation",
-        "allegations",
-    ]
-)
+# Words (as lemmas) that put an assertion in someone else's mouth.
+ACCUSATION_CUES = frozenset(["accuse", "accusation", "allege", "allegation"])
+ATTRIBUTION_CUES = frozenset(["reportedly", "allegedly", "accuse", "allege", "claim", "report"])
 DENIAL_CUES = frozenset(
     [
         "deny",

@@ -452,10 +452,9 @@ def analyse(text: str) -> TextAnalysis:
     )
     lemma_set = set(lemmas)
     attributed = bool(
-        ("according" in lowers and "to" in lowers)
-        or lemma_set & {"reportedly", "allegedly", "accuse", "allege", "claim", "report"}
+        ("according" in lowers and "to" in lowers) or lemma_set & lexicon.ATTRIBUTION_CUES
     )
-    denial = bool(lemma_set & {lexicon_word for lexicon_word in lexicon.DENIAL_CUES})
+    denial = bool(lemma_set & lexicon.DENIAL_CUES)
     denial_of_previous = False
     if denial:
         for i, lemma in enumerate(lemmas):
