@@ -12,7 +12,8 @@ many passages built by ``corpora.py`` (imported by the server's first start). Ra
 off. Then ``--clients`` threads, each with its own keep-alive connection, post claims (the dev
 claims, then CLIMATE-FEVER's, round-robin) for ``--duration`` seconds after a 3-second warm-up,
 and it prints requests per second, latency p50/p95/p99, statuses and the load average. The
-clients run on the same 2 cores as the server, so the figures are a floor. Loopback only;
+clients run on the same 2 cores as the server (their CPU per request is printed), so the
+figures are a floor. Loopback only;
 bounded by ``--duration``. Not collected by pytest.
 """
 
@@ -139,11 +140,14 @@ def main() -> None:
             )
             for clients in options.clients:
                 load = os.getloadavg()[0]
+                cpu_before = time.process_time()
                 row = run_load(server.base_url, claims, clients, duration)
+                client_cpu = (time.process_time() - cpu_before) / max(row["requests"], 1)
                 print(
                     f"{clients:>3} clients, {duration:.0f} s: {row['requests']} requests, "
                     f"{row['rate']:.1f}/s, p50 {row['p50']:.1f} ms, p95 {row['p95']:.1f} ms, "
-                    f"p99 {row['p99']:.1f} ms, statuses {row['statuses']} "
+                    f"p99 {row['p99']:.1f} ms, statuses {row['statuses']}, "
+                    f"client CPU {client_cpu * 1000:.1f} ms/request "
                     f"(load before {load:.2f}, after {os.getloadavg()[0]:.2f})",
                     flush=True,
                 )
