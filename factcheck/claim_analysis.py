@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lemminflect import getAllLemmas
-
 from factcheck.lexicon import QUANTIFIERS
 from factcheck.numbers import Quantity, parse_number
 from factcheck.text_analysis import TextAnalysis, Token, analyse
+from factcheck.word_readings import readings
 
 _REPORTING_VERBS = frozenset(
     [
@@ -95,13 +94,13 @@ def _verb_strength(token: Token) -> int:
         return 0 if token.capitalised and token.lower == "may" and token.start > 0 else 2
     if token.capitalised or not token.text[:1].isalpha():
         return 0
-    readings = getAllLemmas(token.lower)
-    if "VERB" not in readings:
+    forms = readings(token.lower)
+    if "VERB" not in forms:
         return 0
-    if "NOUN" not in readings:
+    if "NOUN" not in forms:
         return 2  # "supplied", "sold", "met"
     # "troops" and "lies" are plurals as often as verbs; "backed" or "taken" are not.
-    if token.lower.endswith(("ed", "en")) and token.lower != readings["NOUN"][0]:
+    if token.lower.endswith(("ed", "en")) and token.lower != forms["NOUN"][0]:
         return 2
     return 1
 

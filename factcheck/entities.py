@@ -216,3 +216,24 @@ def _aliases_by_key() -> dict[str, tuple[str, ...]]:
 def aliases_of(key: str) -> tuple[str, ...]:
     """Every lookup form that names ``key`` (for a name entity, the key itself)."""
     return _aliases_by_key().get(key, (key,))
+
+
+@lru_cache(maxsize=1)
+def _mention_forms() -> dict[str, tuple[str, ...]]:
+    """Key -> every lookup form that names it, a country's leaders included."""
+    grouped: dict[str, set[str]] = {}
+    for alias, (key, _kind, country) in alias_table().items():
+        grouped.setdefault(key, set()).add(alias)
+        if country:
+            grouped.setdefault(country, set()).add(alias)
+    return {key: tuple(sorted(forms)) for key, forms in grouped.items()}
+
+
+def mention_forms(key: str) -> tuple[str, ...]:
+    """The forms (as :func:`alias_key` writes them) any mention of ``key`` takes."""
+    return _mention_forms().get(key, (key,))
+
+
+def lookup_text(text: str) -> str:
+    """Text in the form aliases are looked up in: lower case, no dots, plain apostrophes."""
+    return " ".join(text.lower().replace(".", "").replace("’", "'").split())

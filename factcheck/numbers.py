@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from lemminflect import getAllLemmas
+from functools import lru_cache
 
 from factcheck.lexicon import (
     CURRENCY_WORDS,
@@ -22,6 +21,7 @@ from factcheck.lexicon import (
     ORDINAL_WORDS,
     SCALE_WORDS,
 )
+from factcheck.word_readings import readings
 
 _DIGITS = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?%?$|^\d+(?:\.\d+)?%?$")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
@@ -45,6 +45,7 @@ class Quantity:
         return larger > 0 and abs(self.value - other.value) / larger <= 0.01
 
 
+@lru_cache(maxsize=65536)
 def parse_number(word: str) -> float | None:
     """The value of one token written in digits ("7,200", "76.8", "3.5%") or words ("seven")."""
     lowered = word.lower()
@@ -80,13 +81,13 @@ def is_year(value: float, word: str, previous: str | None, following: str | None
 
 def _can_be_noun(word: str) -> bool:
     """A unit is a noun: "seven voted against" counts nothing called "vote"."""
-    readings = getAllLemmas(word)
-    return not readings or "NOUN" in readings
+    forms = readings(word)
+    return not forms or "NOUN" in forms
 
 
 def _describes(word: str) -> bool:
     """ "third joint naval drill": "joint" and "naval" describe; "drill" is what is counted."""
-    return "ADJ" in getAllLemmas(word)
+    return "ADJ" in readings(word)
 
 
 def find_numbers(

@@ -25,6 +25,9 @@ VERB_BOOST = 2.0  # the claim's main verb
 NUMBER_BOOST = 2.0
 WORD_BOOST = 1.0
 SYNONYM_BOOST = 0.4
+SELECTIVE_FROM = 20_000  # passages from which very common words are left out of the query
+MAX_TERM_SHARE = 0.01  # a word in more than this share of passages is left out
+MAX_WORD_GROUPS = 6  # in a large corpus, only the claim's rarest words (and its verb) are sought
 FIELD = "text"
 
 
@@ -36,9 +39,22 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
     def terms(text: str) -> list[str]:
         return [token.text for token in analyzer(text)]
 
+    documents = max(reader.doc_count(), 1)
+
     def indexed(forms: set[str]) -> set[str]:
         # Terms the index has never seen only make the matcher tree bigger.
         return {form for form in forms if (FIELD, form) in reader}
+
+    def frequency(term: str) -> int:
+        return reader.doc_frequency(FIELD, term)
+
+    def selective(forms: set[str]) -> set[str]:
+        # A word in a large share of passages ("climate" in a climate corpus) tells little and
+        # costs the most: every passage holding it must be scored. Small corpora keep all.
+        if documents < SELECTIVE_FROM:
+            return forms
+        limit = documents * MAX_TERM_SHARE
+        return {form for form in forms if reader.doc_frequency(FIELD, form) <= limit}
 
     groups: list[Query] = []
     for entity in claim.analysis.entities:
@@ -52,6 +68,10 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
             for form in (tuple(terms(name)) for name in names)
             if form and all((FIELD, word) in reader for word in form)
         }
+        if entity.key not in claim.subject:
+            # A detail named in a large share of passages ("Russia" in a corpus about it)
+            # is left to the stance rules, which read every candidate's names anyway.
+            forms = {form for form in forms if selective({min(form, key=frequency)})}
         if forms:
             groups.append(_group(forms, boost))
     for quantity in claim.quantities:
@@ -63,19 +83,30 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
     for year in claim.analysis.years:
         if (FIELD, str(year)) in reader:
             groups.append(Term(FIELD, str(year), boost=NUMBER_BOOST / 2))
+    word_groups: list[tuple[int, bool, Query]] = []  # (rarest document frequency, is verb, group)
     for index, token in claim.content_tokens:
         weight = VERB_BOOST if index == claim.verb_index else WORD_BOOST
         own = set(terms(token.text)) | set(terms(token.lemma))
         synonyms = set()
-        for concept in token.concepts:
-            for word in lexicon.SYNONYM_CLASSES.get(concept, ()):
-                synonyms |= set(terms(word))
-        own, synonyms = indexed(own), indexed(synonyms - own)
+        if index == claim.verb_index:
+            # What the claim says was done, in any of its words ("sold" for "supplied");
+            # other words are matched as written, which keeps the query small.
+            for concept in token.concepts:
+                for word in lexicon.SYNONYM_CLASSES.get(concept, ()):
+                    synonyms |= set(terms(word))
+        own, synonyms = selective(indexed(own)), selective(indexed(synonyms - own))
         if not own and not synonyms:
             continue
         parts: list[Query] = [Term(FIELD, t, boost=weight) for t in sorted(own)]
         parts += [Term(FIELD, t, boost=SYNONYM_BOOST) for t in sorted(synonyms)]
-        groups.append(DisjunctionMax(parts, tiebreak=0.0) if len(parts) > 1 else parts[0])
+        rarest = min(reader.doc_frequency(FIELD, t) for t in own | synonyms)
+        group = DisjunctionMax(parts, tiebreak=0.0) if len(parts) > 1 else parts[0]
+        word_groups.append((rarest, index == claim.verb_index, group))
+    if documents >= SELECTIVE_FROM and len(word_groups) > MAX_WORD_GROUPS:
+        # Each group costs the length of its postings: keep the verb and the rarest words.
+        word_groups.sort(key=lambda item: (not item[1], item[0]))
+        word_groups = word_groups[:MAX_WORD_GROUPS]
+    groups += [group for _rarest, _verb, group in word_groups]
     if not groups:
         return None
     return Or(groups)

@@ -16,11 +16,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lemminflect import getAllLemmas, getLemma
+from lemminflect import getLemma
 
 from factcheck import lexicon
 from factcheck.entities import Entity, find_entities
 from factcheck.numbers import Quantity, find_numbers, parse_number
+from factcheck.word_readings import readings
 
 _TOKEN = re.compile(
     r"""
@@ -169,16 +170,16 @@ def lemma_of(word: str) -> str:
             break
     if "is" in word:
         american = re.sub(r"is(e|ed|es|ing|ation|ations)$", r"iz\1", word)
-        if american != word and getAllLemmas(american):
+        if american != word and readings(american):
             word = american
-    lemmas = getAllLemmas(word)
+    lemmas = readings(word)
     if not lemmas and word.isalpha():
         # An unknown word still has a regular plural or past ("airstrikes", "offshored").
         return getLemma(word, upos="NOUN" if word.endswith("s") else "VERB")[0]
     if word.endswith("ly") and set(lemmas) <= {"ADV"}:
         # "fully" meets "full", "openly" meets "open".
         for stem in (word[:-2], word[:-1], word[:-3] + "y", word[:-1] + "e"):
-            if "ADJ" in getAllLemmas(stem):
+            if "ADJ" in readings(stem):
                 return stem
     for pos in ("VERB", "NOUN", "ADJ", "ADV", "PROPN"):
         if pos in lemmas:
@@ -214,7 +215,7 @@ def _stop_lemmas() -> frozenset[str]:
 
 
 def _is_dictionary_word(lower: str) -> bool:
-    return bool(getAllLemmas(lower)) and lower not in ("will",)
+    return bool(readings(lower)) and lower not in ("will",)
 
 
 def _tokenise(text: str) -> list[tuple[str, int, int]]:
@@ -234,6 +235,7 @@ def _tokenise(text: str) -> list[tuple[str, int, int]]:
 NOT = "not:"  # prefix of a concept negated by its word's own prefix ("unjustified")
 
 
+@lru_cache(maxsize=65536)
 def _concepts_for(lower: str, lemma: str) -> frozenset[str]:
     classes = _concept_index().get(lemma, frozenset())
     negated = _negated_adjective(lower)
@@ -250,11 +252,11 @@ def _negated_adjective(lower: str) -> str | None:
     Only adjectives whose remainder is itself an adjective count, so "impose" or "display"
     are never read as negations.
     """
-    if "ADJ" not in getAllLemmas(lower) and not lower.startswith("non-"):
+    if "ADJ" not in readings(lower) and not lower.startswith("non-"):
         return None
     for prefix in lexicon.NEGATING_PREFIXES:
         rest = lower[len(prefix) :].lstrip("-")
-        if lower.startswith(prefix) and len(rest) > 3 and "ADJ" in getAllLemmas(rest):
+        if lower.startswith(prefix) and len(rest) > 3 and "ADJ" in readings(rest):
             return lemma_of(rest)
     return None
 
@@ -404,7 +406,7 @@ def analyse(text: str) -> TextAnalysis:
         or (capitalised[i] and sentence_start[i] and _is_dictionary_word(lowers[i]))
         for i in range(len(words))
     ]
-    common = [bool(getAllLemmas(lower)) for lower in lowers]
+    common = [bool(readings(lower)) for lower in lowers]
     entities = find_entities(words, capitalised, dictionary, common)
     in_entity: set[int] = set()
     for entity in entities:
