@@ -1,20 +1,39 @@
 """Checks: the web layer's way to run a claim check against the app's live index.
 
 Views and commands call :func:`check_claim`; it opens the shared searcher, runs the core
-:func:`factcheck.verification.verify` and hands back its result. Keeping this here keeps the
-views free of Whoosh and the core free of Flask.
+:func:`factcheck.verification.verify` and hands back its result, reusing a result computed
+from the same live index for the same claim (:mod:`factcheck.result_cache`). Keeping this here
+keeps the views free of Whoosh and the core free of Flask.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+import time
+from dataclasses import replace
+
+from flask import Flask, current_app
 
 from factcheck.extensions import get_search_index
+from factcheck.result_cache import ResultCache, claim_key
 from factcheck.verification import DEFAULT_LIMIT, Result, verify
+
+RESULT_CACHE_KEY = "factcheck.result_cache"
+RESULT_CACHE_SIZE = 1024
 
 
 def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None) -> Result:
     """Check ``claim`` against the app's index; ``limit`` excerpts per side."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     index = get_search_index(app)
+    cache = app.extensions.setdefault(RESULT_CACHE_KEY, ResultCache(RESULT_CACHE_SIZE))
+    started = time.perf_counter()
+    version = index.version()
+    key = (claim_key(claim), limit, str(index.directory), version)
+    cached = cache.get(key)
+    if cached is not None:
+        took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return replace(cached, claim=claim.strip(), took_ms=took_ms)
     with index.searcher() as searcher:
-        return verify(claim, searcher, index_version=index.version(), limit=limit)
+        result = verify(claim, searcher, index_version=version, limit=limit)
+    cache.put(key, result)
+    return result
