@@ -18,22 +18,24 @@ from factcheck.result_cache import ResultCache, claim_key
 from factcheck.verification import DEFAULT_LIMIT, Result, verify
 
 RESULT_CACHE_KEY = "factcheck.result_cache"
-RESULT_CACHE_SIZE = 1024
 
 
 def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None) -> Result:
     """Check ``claim`` against the app's index; ``limit`` excerpts per side."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     index = get_search_index(app)
-    cache = app.extensions.setdefault(RESULT_CACHE_KEY, ResultCache(RESULT_CACHE_SIZE))
+    cache = app.extensions.setdefault(
+        RESULT_CACHE_KEY, ResultCache(app.config.get("RESULT_CACHE_SIZE", 1024))
+    )
     started = time.perf_counter()
     version = index.version()
     key = (claim_key(claim), limit, str(index.directory), version)
-    cached = cache.get(key)
+    cached = cache.get(key) if cache.size else None
     if cached is not None:
         took_ms = round((time.perf_counter() - started) * 1000, 2)
         return replace(cached, claim=claim.strip(), took_ms=took_ms)
     with index.searcher() as searcher:
         result = verify(claim, searcher, index_version=version, limit=limit)
-    cache.put(key, result)
+    if cache.size:
+        cache.put(key, result)
     return result

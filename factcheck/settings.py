@@ -88,6 +88,13 @@ SETTINGS: tuple[Setting, ...] = (
         "memory; `off` for none. Off in test apps unless a test sets `RATELIMIT_ENABLED`.",
     ),
     Setting(
+        "RESULT_CACHE_SIZE",
+        1024,
+        "Check results each worker keeps for reuse while the index is unchanged (the same "
+        "claim checked again is answered at once); 0 turns the cache off.",
+        int,
+    ),
+    Setting(
         "AUTO_MIGRATE",
         True,
         "Upgrade the catalog schema (Alembic `upgrade head`) when the app starts.",

@@ -111,6 +111,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per run (max 60)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="turn the result cache off (FACTCHECK_RESULT_CACHE_SIZE=0): every request is a "
+        "full check, as for claims never asked before",
+    )
     options = parser.parse_args()
     duration = min(options.duration, 60.0)
     claims = corpora.claims(400)
@@ -128,7 +134,9 @@ def main() -> None:
             data,
             workers=options.workers,
             threads=options.threads,
-            env=environment(data, sources),
+            env=environment(
+                data, sources, **({"RESULT_CACHE_SIZE": "0"} if options.no_cache else {})
+            ),
         )
         with server:
             began = time.monotonic()
