@@ -57,9 +57,7 @@ class Passage(Base):
     __tablename__ = "passages"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    source_id: Mapped[str] = mapped_column(
-        ForeignKey("sources.id", ondelete="CASCADE"), index=True
-    )
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     paragraph: Mapped[int] = mapped_column(Integer)
     original_text: Mapped[str] = mapped_column(Text)
@@ -174,9 +172,7 @@ class ClaimReview(Base):
     automatic_verdict: Mapped[str] = mapped_column(String(32))  # the engine's, when signed off
     rationale: Mapped[str] = mapped_column(Text)
     passage_ids: Mapped[list[str]] = mapped_column(JSON)  # the passages the review rests on
-    reviewer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("reviewers.id", ondelete="SET NULL")
-    )
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("reviewers.id", ondelete="SET NULL"))
     reviewer_name: Mapped[str] = mapped_column(String(80))
     signed_off_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
