@@ -46,5 +46,7 @@ def test_openapi_document_is_generated_from_the_schemas(client) -> None:
     error = document["components"]["schemas"]["Error"]
     assert error["properties"]["error"] == {"$ref": "#/components/schemas/ErrorDetail"}
     assert set(document["components"]["schemas"]["ErrorDetail"]["properties"]) == {
-        "code", "message", "fields",
+        "code",
+        "message",
+        "fields",
     }

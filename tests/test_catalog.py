@@ -112,11 +112,13 @@ def test_reimport_keeps_corrections_and_exclusions(database: Database) -> None:
     with database.session() as session:
         first, second, third, _noise = session.get(Source, "harbour").passages
         first.text = "The port of Easthaven handled 7,200 ships in 2022 (corrected)."
-        record_audit(session, actor="ana", action="correct", entity_type="passage",
-                     entity_id=first.id)
+        record_audit(
+            session, actor="ana", action="correct", entity_type="passage", entity_id=first.id
+        )
         third.excluded, third.excluded_reason = True, "speculation"
-        record_audit(session, actor="ana", action="exclude", entity_type="passage",
-                     entity_id=third.id)
+        record_audit(
+            session, actor="ana", action="exclude", entity_type="passage", entity_id=third.id
+        )
         ids = (first.id, second.id, third.id)
     changed = BODY.replace("The new terminal cost $76.8 billion.", "The terminal cost less.")
     with database.session() as session:

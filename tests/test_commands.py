@@ -59,7 +59,12 @@ def test_index_status_json(runner, sources_dir) -> None:
     assert result.exit_code == 0
     status = json.loads(result.output)
     assert set(status) == {
-        "passages", "sources", "version", "last_update", "generation", "directory",
+        "passages",
+        "sources",
+        "version",
+        "last_update",
+        "generation",
+        "directory",
     }
     assert status["sources"] == 1 and status["passages"] > 0
     assert status["version"].startswith(status["generation"] + ".")

@@ -172,8 +172,9 @@ def test_deleting_the_index_directory_then_starting_recreates_it(tmp_path: Path,
     indexed = app.extensions["factcheck.search_index"].status().passages
     assert indexed > 0
     shutil.rmtree(index_dir)
-    restarted = create_app({key: app.config[key] for key in ("DATABASE_URL", "INDEX_DIR",
-                                                             "SOURCES_DIR", "SECRET_KEY")})
+    restarted = create_app(
+        {key: app.config[key] for key in ("DATABASE_URL", "INDEX_DIR", "SOURCES_DIR", "SECRET_KEY")}
+    )
     assert restarted.extensions["factcheck.search_index"].status().passages == indexed
 
 

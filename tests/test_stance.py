@@ -107,13 +107,22 @@ def judge(claim: str, passage: str, previous: str = "", context: str = ""):
             REFUTES,
         ),
         # A rival name of the same kind.
-        ("The fleet sailed into the Baltic Sea in May",
-         "In May the fleet sailed into the North Sea for exercises.", REFUTES),
+        (
+            "The fleet sailed into the Baltic Sea in May",
+            "In May the fleet sailed into the North Sea for exercises.",
+            REFUTES,
+        ),
         # Opposites of what the subject aimed or was ready to do.
-        ("Laos was ready to give up its ties with Japan",
-         "Laos cannot give up its ties with Japan, its minister said.", REFUTES),
-        ("The Hanoi government moved closer to France after the reforms",
-         "The Hanoi government distanced itself from France after the reforms.", REFUTES),
+        (
+            "Laos was ready to give up its ties with Japan",
+            "Laos cannot give up its ties with Japan, its minister said.",
+            REFUTES,
+        ),
+        (
+            "The Hanoi government moved closer to France after the reforms",
+            "The Hanoi government distanced itself from France after the reforms.",
+            REFUTES,
+        ),
         # A passage about someone else says nothing about the claim's subject.
         ("Vietnam sold rice to Cuba", "Thailand sold rice to Cuba in record amounts.", NEUTRAL),
         # Sharing words is not asserting: the verb and object differ.
