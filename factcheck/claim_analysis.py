@@ -105,6 +105,9 @@ def _verb_strength(token: Token) -> int:
     return 1
 
 
+_DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their"])
+
+
 def _main_verb(tokens: tuple[Token, ...]) -> int | None:
     """The claim's main verb.
 
@@ -115,6 +118,9 @@ def _main_verb(tokens: tuple[Token, ...]) -> int | None:
     the verb of what was reported.
     """
     strengths = [_verb_strength(t) for t in tokens]
+    for i in range(1, len(tokens)):
+        if tokens[i].lower.endswith("ing") and tokens[i - 1].lower in _DETERMINERS:
+            strengths[i] = 0  # "the fishing pact", "the ruling party": describes a noun
     sure = [i for i, s in enumerate(strengths) if s == 2]
     candidates = sure or [i for i, s in enumerate(strengths) if s == 1]
     if not candidates:
@@ -200,6 +206,9 @@ def _opens_with_count(analysis: TextAnalysis) -> bool:
     if not opening:
         return False
     first = opening[0]
+    index = analysis.tokens.index(first)
+    if index + 1 < len(analysis.tokens) and analysis.tokens[index + 1].text == "-":
+        return False  # "The 20-year treaty": a compound adjective, not a count
     return parse_number(first.lower) is not None or first.lower in QUANTIFIERS
 
 

@@ -24,6 +24,18 @@ from factcheck.lexicon import (
 from factcheck.word_readings import readings
 
 _DIGITS = re.compile(r"^\d+(?:,\d{3})*(?:\.\d+)?%?$|^\d+(?:\.\d+)?%?$")
+TIME_UNITS = {
+    "year": "year",
+    "years": "year",
+    "month": "month",
+    "months": "month",
+    "week": "week",
+    "weeks": "week",
+    "day": "day",
+    "days": "day",
+    "hour": "hour",
+    "hours": "hour",
+}
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _YEAR_CONTEXT = frozenset(["in", "since", "until", "by", "of", "from", "to", "before", "after"])
 
@@ -130,6 +142,9 @@ def find_numbers(
             for k in range(j, min(j + 4, n)):
                 if lowers[k] in CURRENCY_WORDS:
                     unit = CURRENCY_WORDS[lowers[k]]
+                    break
+                if lowers[k] in TIME_UNITS:  # "five more years": a unit, though a stop word
+                    unit = TIME_UNITS[lowers[k]]
                     break
                 if lowers[k] in NUMBER_FILLERS or not content[k] or _describes(lowers[k]):
                     continue

@@ -110,7 +110,7 @@ class RuleStanceAnalyzer:
         if points_back and not missing_subject:
             subject_near = False  # "He blamed Ukraine…" names its subject by pointing back
         if missing_subject:
-            closed = _closed_list(claim, passage)
+            closed = _closed_list(claim, passage) or _unique_role(claim, passage)
             if closed:
                 return closed
             return Stance(NEUTRAL, 0.0, (f"does not mention {', '.join(missing_subject)}",))
@@ -291,6 +291,49 @@ _GROUP_NOUNS = frozenset(["country", "nation", "state", "member", "government"])
 LIST_VERB_WINDOW = 8  # tokens from "the only countries" to what they did
 
 
+def _unique_role(claim: Claim, passage: TextAnalysis) -> Stance | None:
+    """ "Imran Khan is the first world leader to meet Putin" refutes "Modi was the first world
+    leader to meet Putin": a role only one can hold, held by another actor."""
+    role = _first_role(claim.analysis)
+    if role is None or not claim.subject:
+        return None
+    held = _first_role(passage)
+    if held != role:
+        return None
+    holders = [
+        e
+        for e in passage.entities
+        if e.kind in ("country", "leader", "name") and e.key not in claim.analysis.entity_keys
+    ]
+    if not holders:
+        return None
+    return Stance(
+        REFUTES,
+        0.75,
+        (f"says {holders[0].key} was the first {role}",),
+        relevance=0.75,
+        matched_spans=(
+            (passage.tokens[holders[0].start].start, passage.tokens[holders[0].end - 1].end),
+        ),
+    )
+
+
+def _first_role(analysis: TextAnalysis) -> str | None:
+    """The role in "the first <role> to …" ("world leader"), or None."""
+    tokens = analysis.tokens
+    for i, token in enumerate(tokens[:-1]):
+        if token.lower != "first" or i == 0 or tokens[i - 1].lower != "the":
+            continue
+        if i > 1 and tokens[i - 2].lower == "of":
+            continue  # "one of the first leaders": not a role only one can hold
+        words = []
+        for following in tokens[i + 1 : i + 4]:
+            if following.lower == "to":
+                return " ".join(words) if words else None
+            words.append(following.lemma)
+    return None
+
+
 def _exclusive_group(passage: TextAnalysis) -> int | None:
     """Where "the only countries", "only four nations", "the sole member" stands (a complete
     list), or None if the passage has none."""
@@ -334,7 +377,7 @@ def _describes_subject(claim: Claim, passage: TextAnalysis) -> bool:
     if claim.verb_index is None or not passage.tokens or passage.tokens[0].lower != "the":
         return False
     subject_words = [t for t in claim.analysis.tokens[: claim.verb_index] if t.content]
-    opening = [t for t in passage.tokens[1:4] if t.content]
+    opening = [t for t in passage.tokens[1:6] if t.content]
     return any(a.concepts & b.concepts for a in subject_words for b in opening)
 
 
@@ -356,6 +399,8 @@ def _may_name_subject(claim: Claim, evidence: Evidence) -> bool:
     text = lookup_text(" ".join((evidence.text, evidence.context, evidence.previous)))
     if any(cue in text for cue in EXCLUSIVE_CUES):
         return True
+    if "first" in text and _first_role(claim.analysis) is not None:
+        return True  # "the first leader to …" held by another: see _unique_role
     return all(any(form in text for form in mention_forms(key)) for key in claim.subject)
 
 

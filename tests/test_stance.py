@@ -230,3 +230,23 @@ def test_a_denial_of_another_act_is_not_a_denial_of_the_claim() -> None:
         previous="Newspapers reported that Morocco had asked Spain for patrol boats.",
     )
     assert stance.label == NEUTRAL
+
+
+def test_a_role_only_one_can_hold_held_by_another_refutes() -> None:
+    passage = "Chilean President Gabriel Boric is the first leader to visit the new base."
+    assert judge("Peru's president was the first leader to visit the new base", passage).label == (
+        REFUTES
+    )
+    # "One of the first" is no such role.
+    shared = "Boric was one of the first leaders to visit the new base."
+    assert judge("Peru's president was the first leader to visit the new base", shared).label == (
+        NEUTRAL
+    )
+
+
+def test_time_spans_are_counted_units() -> None:
+    stance = judge(
+        "The fishing pact was extended by ten years",
+        "The fishing pact was renewed for five more years.",
+    )
+    assert stance.label == REFUTES
