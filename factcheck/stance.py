@@ -326,7 +326,7 @@ def _first_role(analysis: TextAnalysis) -> str | None:
             continue
         if i > 1 and tokens[i - 2].lower == "of":
             continue  # "one of the first leaders": not a role only one can hold
-        words = []
+        words: list[str] = []
         for following in tokens[i + 1 : i + 4]:
             if following.lower == "to":
                 return " ".join(words) if words else None
