@@ -457,7 +457,6 @@ VOTE_PREPOSITIONS = {
 QUANTIFIERS = frozenset(["several", "many", "most", "some", "few", "numerous", "dozens", "various"])
 # Acts that recur: another date is another occasion, not a contradiction.
 RECURRING_ACTS = frozenset(["vote", "vote_for", "vote_against", "abstain", "meet", "visit"])
-CURRENCY_UNITS = frozenset(["dollar", "euro", "pound", "ruble"])
 
 # Number words, for "seven countries" and "twelve months".
 NUMBER_WORDS = {

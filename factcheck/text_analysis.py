@@ -139,10 +139,6 @@ class TextAnalysis:
                 found |= token.concepts
         return frozenset(found)
 
-    def concept_positions(self, concept: str) -> list[int]:
-        """Token indexes that express ``concept``."""
-        return [i for i, t in enumerate(self.tokens) if t.content and concept in t.concepts]
-
 
 def normalise(text: str) -> str:
     """Unicode NFC with typographic quotes and dashes made plain."""
