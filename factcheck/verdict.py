@@ -38,7 +38,7 @@ NET_MARGIN = 0.05  # within one source, a side must lead by this much to speak f
 CONFLICT_RATIO = 0.6  # the weaker side must reach this share of the stronger to conflict
 # For a claim that names no subject, passages that cover this much of it, and contradict none
 # of it, tip an otherwise empty answer towards "supported", with low confidence.
-LEAN_RELEVANCE = 0.33
+LEAN_RELEVANCE = 0.38
 LEAN_CONFIDENCE = 0.45
 GENERAL_REFUTE_SCORE = 0.75
 
