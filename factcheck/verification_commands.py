@@ -14,11 +14,12 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from marshmallow import ValidationError
 from tqdm import tqdm
 
 from factcheck.checks import check_claim
 from factcheck.evaluation import ExampleError, format_report, load_examples, run, summarise
-from factcheck.schemas import VerifyResponseSchema
+from factcheck.schemas import VerifyRequestSchema, VerifyResponseSchema
 from factcheck.verification import Excerpt, Result
 
 VERDICT_WORDS = {
@@ -32,20 +33,19 @@ VERDICT_WORDS = {
 @click.command("verify")
 @click.argument("claim")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of text.")
-@click.option(
-    "--limit",
-    default=5,
-    show_default=True,
-    type=click.IntRange(1, 20),
-    help="Excerpts per side.",
-)
+@click.option("--limit", default=5, show_default=True, type=int, help="Excerpts per side, 1 to 20.")
 @with_appcontext
 def verify_command(claim: str, as_json: bool, limit: int) -> None:
     """Check CLAIM against the sources and print the verdict with its evidence."""
-    claim = claim.strip()
-    if not 3 <= len(claim) <= 500:
-        raise click.BadParameter("the claim must be 3 to 500 characters", param_hint="CLAIM")
-    result = check_claim(claim, limit)
+    # The API's request schema holds the rules for a claim and a limit; the command obeys it too.
+    try:
+        arguments = VerifyRequestSchema().load({"claim": claim, "limit": limit})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.messages.items()
+        )
+        raise click.UsageError(problems) from error
+    result = check_claim(arguments["claim"], arguments["limit"])
     if as_json:
         click.echo(json.dumps(VerifyResponseSchema().dump(result), indent=2, ensure_ascii=False))
     else:

@@ -205,3 +205,13 @@ def test_query_syntax_in_a_claim_is_plain_text(client, corpus, claim: str) -> No
     # Read as words, the claim still finds the passages about Norway's boats.
     excerpts = body["supporting"] + body["conflicting"]
     assert any("patrol boats" in e["text"] for e in excerpts)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [(["verify", "ab"], "claim"), (["verify", "Norway sold boats", "--limit", "21"], "limit")],
+)
+def test_verify_command_obeys_the_request_schema(runner, args: list[str], field: str) -> None:
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2
+    assert f"{field}:" in result.output
