@@ -205,33 +205,26 @@ def _alias_at(words: Sequence[str], start: int, table: dict) -> bool:
     )
 
 
-@lru_cache(maxsize=1)
-def _aliases_by_key() -> dict[str, tuple[str, ...]]:
-    grouped: dict[str, list[str]] = {}
-    for alias, (key, _kind, _country) in alias_table().items():
-        grouped.setdefault(key, []).append(alias)
-    return {key: tuple(sorted(set(forms))) for key, forms in grouped.items()}
-
-
-def aliases_of(key: str) -> tuple[str, ...]:
-    """Every lookup form that names ``key`` (for a name entity, the key itself)."""
-    return _aliases_by_key().get(key, (key,))
-
-
-@lru_cache(maxsize=1)
-def _mention_forms() -> dict[str, tuple[str, ...]]:
-    """Key -> every lookup form that names it, a country's leaders included."""
+@lru_cache(maxsize=2)
+def _forms_by_key(with_leaders: bool) -> dict[str, tuple[str, ...]]:
+    """Key -> every lookup form that names it; with ``with_leaders``, a country's leaders too."""
     grouped: dict[str, set[str]] = {}
     for alias, (key, _kind, country) in alias_table().items():
         grouped.setdefault(key, set()).add(alias)
-        if country:
+        if with_leaders and country:
             grouped.setdefault(country, set()).add(alias)
     return {key: tuple(sorted(forms)) for key, forms in grouped.items()}
 
 
+def aliases_of(key: str) -> tuple[str, ...]:
+    """Every lookup form that names ``key`` (for a name entity, the key itself)."""
+    return _forms_by_key(False).get(key, (key,))
+
+
 def mention_forms(key: str) -> tuple[str, ...]:
-    """The forms (as :func:`alias_key` writes them) any mention of ``key`` takes."""
-    return _mention_forms().get(key, (key,))
+    """The forms (as :func:`alias_key` writes them) any mention of ``key`` takes, a country's
+    leaders included."""
+    return _forms_by_key(True).get(key, (key,))
 
 
 def lookup_text(text: str) -> str:
