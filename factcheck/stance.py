@@ -440,16 +440,6 @@ def _verb_bound(claim: Claim, passage: TextAnalysis, alignment: _Alignment) -> b
     return any(abs(h - o) <= VERB_OBJECT_WINDOW for h in hits for o in others)
 
 
-def _refers_to_group(passage: TextAnalysis) -> bool:
-    """Whether the passage names countries by pointing back: "the countries", "both nations"."""
-    tokens = passage.tokens
-    return any(
-        tokens[i].lower in ("the", "both", "two")
-        and tokens[i + 1].lower in ("countries", "nations")
-        for i in range(len(tokens) - 1)
-    )
-
-
 def _first_of_compound(claim: Claim, index: int, passage: TextAnalysis) -> bool:
     """Whether this claim word and the next are written as one word in the passage."""
     tokens = claim.analysis.tokens
@@ -499,7 +489,7 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
             found += ENTITY_WEIGHT
             own += ENTITY_WEIGHT
             object_found += 1
-        elif key in around_keys and _refers_to_group(passage):
+        elif key in around_keys and passage.group_reference:
             # "either of the countries" after Russia and Ukraine were named
             found += ENTITY_WEIGHT
             own += ENTITY_WEIGHT

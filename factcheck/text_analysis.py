@@ -122,6 +122,7 @@ class TextAnalysis:
     denial: bool
     denial_of_previous: bool  # "denied the accusation": the denied content came before
     anaphoric_start: bool  # names its subject by pointing back ("Both…", "the two countries")
+    group_reference: bool  # names countries by pointing back: "the countries", "both nations"
 
     @property
     def entity_keys(self) -> frozenset[str]:
@@ -381,6 +382,14 @@ def _refers_back(lowers: list[str]) -> bool:
     return False
 
 
+def _refers_to_group(lowers: list[str]) -> bool:
+    """Whether the text names countries by pointing back: "the countries", "both nations"."""
+    return any(
+        lowers[i] in ("the", "both", "two") and lowers[i + 1] in ("countries", "nations")
+        for i in range(len(lowers) - 1)
+    )
+
+
 @lru_cache(maxsize=32768)
 def analyse(text: str) -> TextAnalysis:
     """Analyse one claim or passage. Pure and cached by text."""
@@ -486,4 +495,5 @@ def analyse(text: str) -> TextAnalysis:
         denial=denial,
         denial_of_previous=denial_of_previous,
         anaphoric_start=anaphoric,
+        group_reference=_refers_to_group(lowers),
     )
