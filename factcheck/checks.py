@@ -24,9 +24,9 @@ def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None
     """Check ``claim`` against the app's index; ``limit`` excerpts per side."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     index = get_search_index(app)
-    cache = app.extensions.setdefault(
-        RESULT_CACHE_KEY, ResultCache(app.config.get("RESULT_CACHE_SIZE", 1024))
-    )
+    cache: ResultCache[Result] | None = app.extensions.get(RESULT_CACHE_KEY)
+    if cache is None:
+        cache = app.extensions[RESULT_CACHE_KEY] = ResultCache(app.config["RESULT_CACHE_SIZE"])
     started = time.perf_counter()
     version = index.version()
     key = (claim_key(claim), limit, str(index.directory), version)

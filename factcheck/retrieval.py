@@ -83,7 +83,7 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
     for year in claim.analysis.years:
         if (FIELD, str(year)) in reader:
             groups.append(Term(FIELD, str(year), boost=NUMBER_BOOST / 2))
-    word_groups: list[tuple[int, bool, Query]] = []  # (rarest document frequency, is verb, group)
+    word_groups: list[tuple[bool, set[str], Query]] = []  # (is the verb, its terms, group)
     for index, token in claim.content_tokens:
         weight = VERB_BOOST if index == claim.verb_index else WORD_BOOST
         own = set(terms(token.text)) | set(terms(token.lemma))
@@ -99,14 +99,13 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
             continue
         parts: list[Query] = [Term(FIELD, t, boost=weight) for t in sorted(own)]
         parts += [Term(FIELD, t, boost=SYNONYM_BOOST) for t in sorted(synonyms)]
-        rarest = min(reader.doc_frequency(FIELD, t) for t in own | synonyms)
         group = DisjunctionMax(parts, tiebreak=0.0) if len(parts) > 1 else parts[0]
-        word_groups.append((rarest, index == claim.verb_index, group))
+        word_groups.append((index == claim.verb_index, own | synonyms, group))
     if documents >= SELECTIVE_FROM and len(word_groups) > MAX_WORD_GROUPS:
         # Each group costs the length of its postings: keep the verb and the rarest words.
-        word_groups.sort(key=lambda item: (not item[1], item[0]))
+        word_groups.sort(key=lambda item: (not item[0], min(map(frequency, item[1]))))
         word_groups = word_groups[:MAX_WORD_GROUPS]
-    groups += [group for _rarest, _verb, group in word_groups]
+    groups += [group for _verb, _terms, group in word_groups]
     if not groups:
         return None
     return Or(groups)
