@@ -32,6 +32,7 @@ from factcheck.curation_schemas import (
     SourceListSchema,
     SourcePatchSchema,
     SourceQuerySchema,
+    source_filter,
 )
 from factcheck.documents import Document
 from factcheck.errors import APIError
@@ -84,13 +85,7 @@ def list_sources(arguments: dict[str, Any]) -> dict[str, Any]:
     """List sources with their passage counts, newest first; filter by words, status, rating."""
     page = curation.list_sources(
         get_db(),
-        curation.SourceFilter(
-            query=arguments.get("q"),
-            status=arguments["status"],
-            reliability=arguments.get("reliability"),
-            page=arguments["page"],
-            per_page=arguments["per_page"],
-        ),
+        source_filter(arguments),
     )
     return page_body(page, [source_body(row) for row in page.items])
 

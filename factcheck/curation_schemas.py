@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from factcheck.curation import RELIABILITY_SCALE, SOURCE_STATUSES
+from factcheck.curation import RELIABILITY_SCALE, SOURCE_STATUSES, SourceFilter
 from factcheck.reviewers import as_utc
 from factcheck.schemas import SourceRefSchema
 
@@ -78,6 +78,17 @@ class SourceQuerySchema(BlankToNoneMixin, PagingSchema):
     reliability = fields.String(
         validate=validate.OneOf([*RELIABILITY_CHOICES, "unrated"]),
         metadata={"description": "A rating of the scale, or unrated"},
+    )
+
+
+def source_filter(arguments: dict[str, Any]) -> SourceFilter:
+    """The :class:`SourceFilter` that :class:`SourceQuerySchema`'s loaded arguments describe."""
+    return SourceFilter(
+        query=arguments.get("q"),
+        status=arguments["status"],
+        reliability=arguments.get("reliability"),
+        page=arguments["page"],
+        per_page=arguments["per_page"],
     )
 
 

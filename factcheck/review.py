@@ -40,6 +40,7 @@ from factcheck.curation_schemas import (
     PassagePatchSchema,
     SourcePatchSchema,
     SourceQuerySchema,
+    source_filter,
 )
 from factcheck.extensions import get_search_index
 from factcheck.fetching import FetchError
@@ -100,13 +101,7 @@ def sources() -> Any:
         flash("Some filters were not valid and were ignored: " + ", ".join(error.messages))
     page = curation.list_sources(
         get_db(),
-        curation.SourceFilter(
-            query=arguments.get("q"),
-            status=arguments["status"],
-            reliability=arguments.get("reliability"),
-            page=arguments["page"],
-            per_page=arguments["per_page"],
-        ),
+        source_filter(arguments),
     )
     return render_template(
         "review/sources.html", page=page, filters=arguments, scale=curation.RELIABILITY_SCALE
