@@ -14,6 +14,7 @@ from whoosh.query import DisjunctionMax, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from factcheck import lexicon
+from factcheck.bulk_search import top_documents
 from factcheck.claim_analysis import Claim
 from factcheck.entities import aliases_of
 from factcheck.evidence import Evidence
@@ -99,7 +100,7 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
             continue
         parts: list[Query] = [Term(FIELD, t, boost=weight) for t in sorted(own)]
         parts += [Term(FIELD, t, boost=SYNONYM_BOOST) for t in sorted(synonyms)]
-        group = DisjunctionMax(parts, tiebreak=0.0) if len(parts) > 1 else parts[0]
+        group = DisjunctionMax(parts) if len(parts) > 1 else parts[0]
         word_groups.append((index == claim.verb_index, own | synonyms, group))
     if documents >= SELECTIVE_FROM and len(word_groups) > MAX_WORD_GROUPS:
         # Each group costs the length of its postings: keep the verb and the rarest words.
@@ -119,7 +120,7 @@ def _group(forms: set[tuple[str, ...]], boost: float) -> Query:
         else Phrase(FIELD, list(form), boost=boost)
         for form in sorted(forms)
     ]
-    return DisjunctionMax(parts, tiebreak=0.1) if len(parts) > 1 else parts[0]
+    return DisjunctionMax(parts) if len(parts) > 1 else parts[0]
 
 
 def retrieve(claim: Claim, searcher: Searcher, limit: int = CANDIDATES) -> list[Evidence]:
@@ -127,14 +128,11 @@ def retrieve(claim: Claim, searcher: Searcher, limit: int = CANDIDATES) -> list[
     query = build_query(claim, searcher)
     if query is None:
         return []
-    # Iterate, never len() or list(): counting every match would cost more than the search.
-    hits = []
-    for hit in searcher.search(query, limit=limit, terms=False):
-        hits.append(hit)
-    top = hits[0].score if hits else 1.0
+    hits = top_documents(searcher, query, limit)
+    top = hits[0][1] if hits else 1.0
     found: list[Evidence] = []
-    for hit in hits:
-        fields = hit.fields()
+    for docnum, score in hits:
+        fields = searcher.stored_fields(docnum)
         found.append(
             Evidence(
                 passage_id=fields["passage_id"],
@@ -146,7 +144,7 @@ def retrieve(claim: Claim, searcher: Searcher, limit: int = CANDIDATES) -> list[
                 publisher=fields.get("publisher"),
                 url=fields.get("url"),
                 published=fields.get("published"),
-                retrieval_score=round(hit.score / top, 4) if top else 0.0,
+                retrieval_score=round(score / top, 4) if top else 0.0,
             )
         )
     return found

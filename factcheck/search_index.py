@@ -1,8 +1,8 @@
 """Search index: the Whoosh index of active passages, derived from the catalog.
 
-This is the only module that imports Whoosh (the retrieval engine receives a ``Searcher`` from
-:meth:`SearchIndex.searcher` and never opens an index itself), so a second backend could slide in
-behind the same small surface.
+This is the only module that opens or writes a Whoosh index: the retrieval engine
+(:mod:`factcheck.retrieval`, :mod:`factcheck.bulk_search`) receives a ``Searcher`` from
+:meth:`SearchIndex.searcher` and only reads through it.
 
 Design
 ------
@@ -47,7 +47,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
@@ -102,6 +102,17 @@ class _PerDocReader(W3PerDocReader):
         if fieldname not in self._readers:
             self._readers[fieldname] = super()._cached_reader(fieldname, column)
         return self._readers[fieldname]
+
+    def field_length_bytes(self, fieldname: str) -> bytes:
+        """Every document's encoded length in ``fieldname``, one byte each, read at once.
+
+        Whoosh reads one document's length at a time; :mod:`factcheck.bulk_search` scores
+        whole postings lists and needs them all. Documents past the end have length 0.
+        """
+        column = self._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        if column is None:
+            return b""
+        return bytes(column._dbfile.get(column._basepos, column._count))
 
 
 class Codec(W3Codec):
