@@ -119,6 +119,17 @@ def alias_table() -> dict[str, tuple[str, str, str | None]]:
     return table
 
 
+@lru_cache(maxsize=1)
+def alias_lengths() -> dict[str, int]:
+    """Map the first word of every alias (lookup form) to the most words an alias starting
+    with it has, so that a capitalised word is only tried at lengths an alias could have."""
+    longest: dict[str, int] = {}
+    for form in alias_table():
+        words = form.split(" ")
+        longest[words[0]] = max(longest.get(words[0], 0), len(words))
+    return longest
+
+
 def find_entities(
     words: Sequence[str],
     capitalised: Sequence[bool],
@@ -134,6 +145,7 @@ def find_entities(
     words rather than a name.
     """
     table = alias_table()
+    lengths = alias_lengths()
     common_word = common_word if common_word is not None else [False] * len(words)
     found: list[Entity] = []
     i = 0
@@ -151,7 +163,8 @@ def find_entities(
             i += 1
             continue
         match = None
-        for length in range(min(MAX_ALIAS_TOKENS, n - i), 0, -1):
+        longest = min(lengths.get(alias_key(words[i : i + 1]), 0), MAX_ALIAS_TOKENS)
+        for length in range(min(longest, n - i), 0, -1):
             form = alias_key(words[i : i + length])
             if form in table:
                 match = (length, table[form])
@@ -199,9 +212,10 @@ def name_key(words: Sequence[str], last_is_common: bool) -> str:
 
 def _alias_at(words: Sequence[str], start: int, table: dict) -> bool:
     """True when a known alias begins at ``start``."""
+    longest = min(alias_lengths().get(alias_key(words[start : start + 1]), 0), MAX_ALIAS_TOKENS)
     return any(
         alias_key(words[start : start + length]) in table
-        for length in range(1, min(MAX_ALIAS_TOKENS, len(words) - start) + 1)
+        for length in range(1, min(longest, len(words) - start) + 1)
     )
 
 

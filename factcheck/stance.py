@@ -97,7 +97,7 @@ class RuleStanceAnalyzer:
             return Stance(NEUTRAL, 0.0, (f"does not mention {missing}",))
         passage = analyse(evidence.text)
         context = analyse(evidence.context) if evidence.context else None
-        # The sentences before lend their words and their subject: news prose goes on about
+        # The sentence before lends its words and its subject: news prose goes on about
         # the subject it last named. Only a passage that names the subject itself or points
         # back to it ("Both abstained…", "the two countries") may contradict the claim.
         previous = analyse(evidence.previous) if evidence.previous else None

@@ -187,9 +187,9 @@ def test_retired_source_and_excluded_passages_are_not_active(database: Database)
         # Rows are keyed exactly like the index schema, so nothing is dropped or invented.
         assert set(rows[0]) == set(FIELD_NAMES)
         assert [row["passage_id"] for row in active_passages(session, ["climate"])] == []
-        # Each row carries the active sentences before it in its source, for stance rules.
+        # Each row carries the active sentence before it in its source, for stance rules.
         assert rows[0]["previous"] == ""
-        assert rows[2]["previous"] == f"{rows[0]['text']} {rows[1]['text']}"
+        assert rows[2]["previous"] == rows[1]["text"]
 
 
 def test_concurrent_edits_of_a_passage_conflict(database: Database) -> None:
