@@ -18,8 +18,11 @@ reason): the ids are delta-encoded and decoded here with one cumulative sum.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 from functools import reduce
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,10 +40,73 @@ Hits = tuple[Ids, Floats]  # matching document numbers (sorted, unique) and thei
 
 # A segment's field lengths are stored as one byte each; this table decodes them.
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-_LENGTH_SEGMENTS = 16  # segments whose length arrays are kept (a segment never changes)
-_lengths_cache: OrderedDict[tuple[str, str, int], Floats] = OrderedDict()
-_lengths_lock = threading.Lock()
+
+
+class _BoundedCache:
+    """A thread-safe least-recently-used mapping whose entries have a cost; the least recently
+    used go once the costs pass ``budget``. Keys name a segment, which never changes once
+    written (deletions aside, which the keys count), so entries never go stale."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._cost = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Hashable, value: Any, cost: int = 1) -> None:
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (value, cost)
+            self._cost += cost
+            while self._cost > self.budget and self._entries:
+                _key, (_value, old) = self._entries.popitem(last=False)
+                self._cost -= old
+
+
+# Per process. Postings are counted by entries (about 16 bytes each, more with positions):
+# enough for every postings list a check at 100,000 passages reads, many checks over.
+_POSTINGS = _BoundedCache(budget=2_000_000)
+_LENGTHS = _BoundedCache(budget=16)  # segments' length arrays
+_STORED = _BoundedCache(budget=50_000)  # passages' stored fields
+_TERMS = _BoundedCache(budget=500_000)  # whether a segment has a word at all
 _NO_HITS: Hits = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+
+
+def has_term(searcher: Searcher, fieldname: str, text: str | bytes) -> bool:
+    """Whether any document of the index has ``text`` in ``fieldname`` (deleted ones too)."""
+    word = searcher.schema[fieldname].to_bytes(text)
+    return any(_leaf_has(leaf.reader(), fieldname, word) for leaf, _ in searcher.leaf_searchers())
+
+
+def _leaf_has(reader: SegmentReader, fieldname: str, word: bytes) -> bool:
+    key = (reader.segment().segment_id(), fieldname, word)
+    found = _TERMS.get(key)
+    if found is None:
+        found = (fieldname, word) in reader
+        _TERMS.put(key, found)
+    return bool(found)
+
+
+def stored_fields(searcher: Searcher, docnum: int) -> Mapping[str, Any]:
+    """A document's stored fields (read-only), cached per segment across searchers."""
+    leaves = searcher.leaf_searchers()
+    offsets = [offset for _leaf, offset in leaves]
+    leaf, offset = leaves[bisect_right(offsets, docnum) - 1]
+    key = (leaf.reader().segment().segment_id(), docnum - offset)
+    found = _STORED.get(key)
+    if found is None:
+        found = leaf.stored_fields(docnum - offset)
+        _STORED.put(key, found)
+    return found
 
 
 def top_documents(searcher: Searcher, query: Query, limit: int) -> list[tuple[int, float]]:
@@ -114,7 +180,7 @@ def _phrase_hits(phrase: Phrase, searcher: Searcher) -> Hits:
     found = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
-        if any((fieldname, word) not in reader for word in words):
+        if not all(_leaf_has(reader, fieldname, word) for word in words):
             continue
         postings = [_Postings.read(reader, fieldname, word, positions=True) for word in words]
         common = reduce(np.intersect1d, [p.ids for p in postings])
@@ -169,12 +235,10 @@ def _leaf_postings(
     searcher: Searcher, fieldname: str, text: str | bytes
 ) -> list[tuple[SegmentReader, int, _Postings]]:
     word = searcher.schema[fieldname].to_bytes(text)
-    if (fieldname, word) not in searcher.reader():
-        return []
     return [
         (leaf.reader(), offset, _Postings.read(leaf.reader(), fieldname, word))
         for leaf, offset in searcher.leaf_searchers()
-        if (fieldname, word) in leaf.reader()
+        if _leaf_has(leaf.reader(), fieldname, word)
     ]
 
 
@@ -191,6 +255,18 @@ class _Postings:
     @classmethod
     def read(
         cls, reader: SegmentReader, fieldname: str, word: bytes, *, positions: bool = False
+    ) -> _Postings:
+        """Read from the segment, or from the cache when a check read them before."""
+        key = (reader.segment().segment_id(), reader.doc_count(), fieldname, word, positions)
+        found = _POSTINGS.get(key)
+        if found is None:
+            found = cls._read(reader, fieldname, word, positions=positions)
+            _POSTINGS.put(key, found, cost=len(found.ids) * (4 if positions else 1) + 1)
+        return found
+
+    @classmethod
+    def _read(
+        cls, reader: SegmentReader, fieldname: str, word: bytes, *, positions: bool
     ) -> _Postings:
         matcher = reader.postings(fieldname, word)
         deleted: frozenset[int] | set[int] = frozenset()
@@ -232,22 +308,15 @@ class _Postings:
 
 def _field_lengths(reader: SegmentReader, fieldname: str) -> Floats:
     """Every document's length in ``fieldname`` within one segment, cached per segment."""
-    segment = reader.segment()
-    key = (segment.segment_id(), fieldname, reader.doc_count_all())
-    with _lengths_lock:
-        found = _lengths_cache.get(key)
-        if found is not None:
-            _lengths_cache.move_to_end(key)
-            return found
-    length_bytes = np.zeros(reader.doc_count_all(), dtype=np.uint8)
-    stored = np.frombuffer(reader._perdoc.field_length_bytes(fieldname), dtype=np.uint8)
-    length_bytes[: len(stored)] = stored[: len(length_bytes)]
-    lengths = _BYTE_TO_LENGTH[length_bytes]
-    with _lengths_lock:
-        _lengths_cache[key] = lengths
-        while len(_lengths_cache) > _LENGTH_SEGMENTS:
-            _lengths_cache.popitem(last=False)
-    return lengths
+    key = (reader.segment().segment_id(), fieldname, reader.doc_count_all())
+    found = _LENGTHS.get(key)
+    if found is None:
+        length_bytes = np.zeros(reader.doc_count_all(), dtype=np.uint8)
+        stored = np.frombuffer(reader._perdoc.field_length_bytes(fieldname), dtype=np.uint8)
+        length_bytes[: len(stored)] = stored[: len(length_bytes)]
+        found = _BYTE_TO_LENGTH[length_bytes]
+        _LENGTHS.put(key, found)
+    return found
 
 
 def _matcher_hits(query: Query, searcher: Searcher) -> Hits:

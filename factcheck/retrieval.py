@@ -14,7 +14,7 @@ from whoosh.query import DisjunctionMax, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from factcheck import lexicon
-from factcheck.bulk_search import top_documents
+from factcheck.bulk_search import has_term, stored_fields, top_documents
 from factcheck.claim_analysis import Claim
 from factcheck.entities import aliases_of
 from factcheck.evidence import Evidence
@@ -44,7 +44,7 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
 
     def indexed(forms: set[str]) -> set[str]:
         # Terms the index has never seen only make the matcher tree bigger.
-        return {form for form in forms if (FIELD, form) in reader}
+        return {form for form in forms if has_term(searcher, FIELD, form)}
 
     def frequency(term: str) -> int:
         return reader.doc_frequency(FIELD, term)
@@ -67,7 +67,7 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
         forms = {
             form
             for form in (tuple(terms(name)) for name in names)
-            if form and all((FIELD, word) in reader for word in form)
+            if form and all(has_term(searcher, FIELD, word) for word in form)
         }
         if entity.key not in claim.subject:
             # A detail named in a large share of passages ("Russia" in a corpus about it)
@@ -78,11 +78,11 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
     for quantity in claim.quantities:
         token = claim.analysis.tokens[quantity.index]
         forms = {tuple(terms(token.text))} - {()}
-        forms = {form for form in forms if all((FIELD, word) in reader for word in form)}
+        forms = {form for form in forms if all(has_term(searcher, FIELD, w) for w in form)}
         if forms:
             groups.append(_group(forms, NUMBER_BOOST))
     for year in claim.analysis.years:
-        if (FIELD, str(year)) in reader:
+        if has_term(searcher, FIELD, str(year)):
             groups.append(Term(FIELD, str(year), boost=NUMBER_BOOST / 2))
     word_groups: list[tuple[bool, set[str], Query]] = []  # (is the verb, its terms, group)
     for index, token in claim.content_tokens:
@@ -132,7 +132,7 @@ def retrieve(claim: Claim, searcher: Searcher, limit: int = CANDIDATES) -> list[
     top = hits[0][1] if hits else 1.0
     found: list[Evidence] = []
     for docnum, score in hits:
-        fields = searcher.stored_fields(docnum)
+        fields = stored_fields(searcher, docnum)
         found.append(
             Evidence(
                 passage_id=fields["passage_id"],
