@@ -21,6 +21,7 @@ from factcheck.importer import FileFailure, ImportReport, import_files
 from factcheck.index_commands import index_check_command
 from factcheck.index_drift import repair_if_counts_differ
 from factcheck.indexing import rebuild_index
+from factcheck.process_tuning import prepare_engine_process
 from factcheck.reviewer_commands import reviewer_group
 from factcheck.server import DEFAULT_THREADS, DEFAULT_WORKERS, GunicornServer, server_options
 from factcheck.verification_commands import eval_command, verify_command
@@ -150,4 +151,5 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     # Nothing opened here may be shared with forked workers.
     database.dispose()
     index.close()
+    prepare_engine_process()  # lexicons loaded and frozen once, shared by the workers
     GunicornServer(app, server_options(host, port, workers, threads)).run()

@@ -8,7 +8,8 @@ Run from the project root (``../shared`` beside it)::
 For each size it writes a corpus of real sentences, varied (see ``corpora.py``), into a
 temporary directory, imports it into a fresh SQLite catalog and index exactly as ``factcheck
 import`` does (timed: passages per second), then checks ``--claims`` claims (the dev claims,
-then CLIMATE-FEVER's) with ``verification.verify`` in this one process, on one reused searcher,
+then CLIMATE-FEVER's) with ``verification.verify`` in this one process, prepared as the server
+prepares its workers (``process_tuning``), on one reused searcher,
 after a warm-up on other claims, with the claim-analysis cache emptied first. It prints p50
 and p95 of the whole check and of each stage from ``Result.timings`` (analysis, retrieval,
 stance, aggregation), and how they grow against the smallest size. ``--profile`` then runs
@@ -36,6 +37,7 @@ from factcheck.app import create_app  # noqa: E402
 from factcheck.claim_analysis import analyse_claim  # noqa: E402
 from factcheck.extensions import get_database, get_search_index  # noqa: E402
 from factcheck.importer import import_files  # noqa: E402
+from factcheck.process_tuning import prepare_engine_process  # noqa: E402
 from factcheck.verification import verify  # noqa: E402
 
 STAGES = ("analysis", "retrieval", "stance", "aggregation")
@@ -122,6 +124,7 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=200, help="claims checked per size")
     parser.add_argument("--profile", action="store_true", help="profile the largest size")
     options = parser.parse_args()
+    prepare_engine_process()  # as `factcheck serve` does before its workers start
     everything = corpora.claims(options.claims + WARM_UP)
     claims, warm_up = everything[: options.claims], everything[options.claims :]
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
