@@ -100,7 +100,11 @@ class RuleStanceAnalyzer:
         # The sentence before lends its words and its subject: news prose goes on about
         # the subject it last named. Only a passage that names the subject itself or points
         # back to it ("Both abstained…", "the two countries") may contradict the claim.
-        previous = analyse(evidence.previous) if evidence.previous else None
+        previous = (
+            analyse(evidence.previous)
+            if evidence.previous and _may_lean_on_previous(claim, passage, context)
+            else None
+        )
         surroundings = [a for a in (context, previous) if a is not None]
 
         subject_here, subject_near, missing_subject = _find_subject(
@@ -402,6 +406,19 @@ def _may_name_subject(claim: Claim, evidence: Evidence) -> bool:
     if "first" in text and _first_role(claim.analysis) is not None:
         return True  # "the first leader to …" held by another: see _unique_role
     return all(any(form in text for form in mention_forms(key)) for key in claim.subject)
+
+
+def _may_lean_on_previous(
+    claim: Claim, passage: TextAnalysis, context: TextAnalysis | None
+) -> bool:
+    """Whether the sentence before is worth reading: the passage points back, denies, or
+    carries enough of the claim itself to be aligned. A passage that carries too little of
+    the claim in its own words is neutral whatever came before, so most candidates of a large
+    corpus are judged without analysing a second sentence."""
+    if passage.anaphoric_start or passage.group_reference or passage.denial:
+        return True
+    alignment = _align(claim, passage, [context] if context is not None else [])
+    return alignment.own_coverage >= MIN_OWN_COVERAGE
 
 
 def _find_subject(
