@@ -88,7 +88,10 @@ def has_term(searcher: Searcher, fieldname: str, text: str | bytes) -> bool:
 
 
 def _leaf_has(reader: SegmentReader, fieldname: str, word: bytes) -> bool:
-    key = (reader.segment().segment_id(), fieldname, word)
+    segment = reader.segment()
+    if segment is None:  # an empty index has a reader without segments
+        return False
+    key = (segment.segment_id(), fieldname, word)
     found = _TERMS.get(key)
     if found is None:
         found = (fieldname, word) in reader

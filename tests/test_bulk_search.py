@@ -10,7 +10,7 @@ import pytest
 from whoosh.query import DisjunctionMax, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from factcheck.bulk_search import top_documents
+from factcheck.bulk_search import has_term, top_documents
 from factcheck.search_index import SearchIndex
 
 WORDS = [
@@ -144,4 +144,13 @@ def test_a_word_whose_passages_are_all_deleted_finds_nothing(tmp_path: Path) -> 
         assert top_documents(searcher, Term("text", "harbour"), 10) == []
         either = Or([Term("text", "harbour"), Term("text", "lit")])
         assert len(top_documents(searcher, either, 10)) == 1
+    search_index.close()
+
+
+def test_an_empty_index_finds_nothing(tmp_path: Path) -> None:
+    search_index = SearchIndex(tmp_path / "index")
+    search_index.rebuild([])
+    with search_index.searcher() as searcher:
+        assert not has_term(searcher, "text", "harbour")
+        assert top_documents(searcher, Or([Term("text", "harbour"), Term("text", "lit")]), 5) == []
     search_index.close()
