@@ -19,7 +19,10 @@ from factcheck.claim_analysis import Claim
 from factcheck.entities import aliases_of
 from factcheck.evidence import Evidence
 
-CANDIDATES = 30  # passages handed to stance analysis
+# Passages handed to stance analysis. 25 and 30 give the same accuracy on every claim set
+# (dev and held-out on the seed corpus, dev at 100,000 passages, CLIMATE-FEVER); 20 lost a
+# held-out claim. Each candidate costs about a millisecond of stance analysis.
+CANDIDATES = 25
 ENTITY_BOOST = 2.5  # the claim's subject
 OBJECT_ENTITY_BOOST = 1.5  # other entities the claim names
 VERB_BOOST = 2.0  # the claim's main verb
