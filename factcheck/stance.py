@@ -20,6 +20,7 @@ decides in three steps:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from factcheck.claim_analysis import Claim
@@ -100,11 +101,18 @@ class RuleStanceAnalyzer:
         # The sentence before lends its words and its subject: news prose goes on about
         # the subject it last named. Only a passage that names the subject itself or points
         # back to it ("Both abstained…", "the two countries") may contradict the claim.
-        previous = (
-            analyse(evidence.previous)
-            if evidence.previous and _may_lean_on_previous(claim, passage, context)
-            else None
-        )
+        # It is read only when it can matter: for a passage that points back or denies, or
+        # that carries enough of the claim in its own words to be aligned. The rest are
+        # neutral whatever came before, and in a large corpus they are most candidates.
+        previous = None
+        alone = None  # the alignment with the passage and its paragraph only
+        if evidence.previous:
+            if passage.anaphoric_start or passage.group_reference or passage.denial:
+                previous = analyse(evidence.previous)
+            else:
+                alone = _align(claim, passage, [context] if context is not None else [])
+                if alone.own_coverage >= MIN_OWN_COVERAGE:
+                    previous, alone = analyse(evidence.previous), None
         surroundings = [a for a in (context, previous) if a is not None]
 
         subject_here, subject_near, missing_subject = _find_subject(
@@ -119,7 +127,7 @@ class RuleStanceAnalyzer:
                 return closed
             return Stance(NEUTRAL, 0.0, (f"does not mention {', '.join(missing_subject)}",))
 
-        alignment = _align(claim, passage, surroundings)
+        alignment = alone if alone is not None else _align(claim, passage, surroundings)
         alignment.entity_coverage = 1.0 if not subject_near else CONTEXT_FACTOR
         reasons: list[str] = []
 
@@ -408,19 +416,6 @@ def _may_name_subject(claim: Claim, evidence: Evidence) -> bool:
     return all(any(form in text for form in mention_forms(key)) for key in claim.subject)
 
 
-def _may_lean_on_previous(
-    claim: Claim, passage: TextAnalysis, context: TextAnalysis | None
-) -> bool:
-    """Whether the sentence before is worth reading: the passage points back, denies, or
-    carries enough of the claim itself to be aligned. A passage that carries too little of
-    the claim in its own words is neutral whatever came before, so most candidates of a large
-    corpus are judged without analysing a second sentence."""
-    if passage.anaphoric_start or passage.group_reference or passage.denial:
-        return True
-    alignment = _align(claim, passage, [context] if context is not None else [])
-    return alignment.own_coverage >= MIN_OWN_COVERAGE
-
-
 def _find_subject(
     claim: Claim,
     passage: TextAnalysis,
@@ -478,8 +473,22 @@ def _relevance(alignment: _Alignment) -> float:
     return round((alignment.content_coverage**0.7) * (alignment.entity_coverage**0.3), 3)
 
 
+@lru_cache(maxsize=8192)
+def _polar_and_opposed(concepts: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """A claim word's polar concepts, and the concepts that oppose it (its polar ones' or,
+    without any, all of its concepts' opposites): the same for every passage it meets."""
+    polar = frozenset(c for c in concepts if c in antonyms())
+    opposed = frozenset().union(*(opposites(c) for c in (polar or concepts)))
+    return polar, opposed
+
+
 def _token_matches(concepts: frozenset[str], passage: TextAnalysis) -> list[int]:
-    return [i for i, t in enumerate(passage.tokens) if t.content and (concepts & t.concepts)]
+    """Indexes of the passage's content tokens expressing any of ``concepts``, in order."""
+    index = passage.concept_positions
+    found = [index[c] for c in concepts if c in index]
+    if len(found) == 1:
+        return list(found[0])
+    return sorted({position for positions in found for position in positions})
 
 
 def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]) -> _Alignment:
@@ -532,9 +541,8 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
         hits = _token_matches(token.concepts, passage)
         # A polar concept (a vote's direction, praise or blame) decides the contradiction:
         # "voted for" is contradicted by "voted against" although both share "vote".
-        polar = frozenset(c for c in token.concepts if c in antonyms())
+        polar, opposed = _polar_and_opposed(token.concepts)
         polar_hits = _token_matches(polar, passage) if polar else hits
-        opposed = frozenset().union(*(opposites(c) for c in (polar or token.concepts)))
         opposite_hits = _token_matches(opposed, passage)
         if hits or opposite_hits:
             found += weight

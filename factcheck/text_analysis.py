@@ -136,6 +136,16 @@ class TextAnalysis:
         return frozenset(keys)
 
     @cached_property
+    def concept_positions(self) -> dict[str, tuple[int, ...]]:
+        """Concept -> indexes of the content tokens that express it, in order."""
+        positions: dict[str, list[int]] = {}
+        for index, token in enumerate(self.tokens):
+            if token.content:
+                for concept in token.concepts:
+                    positions.setdefault(concept, []).append(index)
+        return {concept: tuple(found) for concept, found in positions.items()}
+
+    @cached_property
     def concepts(self) -> frozenset[str]:
         """Every concept any content token expresses."""
         found: set[str] = set()
