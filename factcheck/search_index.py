@@ -206,9 +206,15 @@ class SearchIndex:
     def _live_index(self) -> tuple[str, whoosh_index.Index]:
         """The live generation and its index; raises :class:`IndexMissingError` if none."""
         generation = self.current_generation()
-        if generation is None or not _readable(self.directory / generation):
-            raise IndexMissingError(f"no search index in {self.directory}; rebuild it")
-        return generation, self._index(generation)
+        if generation is not None:
+            path = self.directory / generation
+            with self._indexes_lock:
+                opened = self._indexes.get(generation)
+            # Reading a generation's table of contents costs a millisecond; one this object
+            # has opened was readable, and stays so while its directory is there.
+            if (opened is not None and path.is_dir()) or _readable(path):
+                return generation, opened or self._index(generation)
+        raise IndexMissingError(f"no search index in {self.directory}; rebuild it")
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
