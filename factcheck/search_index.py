@@ -57,6 +57,7 @@ CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".write-lock"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256  # Whoosh's in-memory posting pool before it spills to disk
+READ_ATTEMPTS = 5  # reads of the live generation raced by commits and swaps, before giving up
 PARALLEL_THRESHOLD = 2_000  # rows from which a rebuild uses worker processes
 MAX_WRITER_PROCESSES = 2  # this service's machines have 2 cores
 PROGRESS_STEP = 1_000
@@ -205,15 +206,23 @@ class SearchIndex:
 
     def _live_index(self) -> tuple[str, whoosh_index.Index]:
         """The live generation and its index; raises :class:`IndexMissingError` if none."""
-        generation = self.current_generation()
-        if generation is not None:
+        for _attempt in range(READ_ATTEMPTS):
+            generation = self.current_generation()
+            if generation is None:
+                break
             path = self.directory / generation
             with self._indexes_lock:
                 opened = self._indexes.get(generation)
-            # Reading a generation's table of contents costs a millisecond; one this object
-            # has opened was readable, and stays so while its directory is there.
-            if (opened is not None and path.is_dir()) or _readable(path):
-                return generation, opened or self._index(generation)
+            try:
+                # Reading a generation's table of contents costs a millisecond; one this
+                # object has opened was readable, and stays so while its directory is there.
+                if (opened is not None and path.is_dir()) or _readable(path):
+                    return generation, opened or self._index(generation)
+                break
+            except FileNotFoundError:
+                # A commit replaced the table of contents being read, or a rebuild swapped
+                # generations and removed this one: read again what is live now.
+                continue
         raise IndexMissingError(f"no search index in {self.directory}; rebuild it")
 
     @contextmanager
