@@ -29,7 +29,7 @@ from flask import (
 )
 from marshmallow import ValidationError
 
-from factcheck import auth, claim_reviews, curation, curation_api
+from factcheck import auth, check_log, claim_reviews, curation, curation_api
 from factcheck.auth import current_reviewer, require_reviewer
 from factcheck.catalog.database import get_db
 from factcheck.catalog.models import Passage
@@ -79,6 +79,7 @@ def time_words(moment: Any) -> str:
 @bp.route("/")
 def home() -> str:
     """What needs a reviewer: counts, the most asked claims, the latest changes."""
+    check_log.flush()
     session = get_db()
     return render_template(
         "review/home.html",
@@ -363,6 +364,7 @@ def audit() -> Any:
 @bp.route("/checks")
 def checks() -> str:
     """Checked claims, most asked first, with their sign-off if they have one."""
+    check_log.flush()
     period = request.args.get("period", "month")
     if period not in claim_reviews.PERIODS:
         period = "month"
@@ -380,6 +382,7 @@ def checks() -> str:
 @bp.route("/checks/<int:check_id>", methods=["GET", "POST"])
 def check(check_id: int) -> Any:
     """Sign a checked claim off: confirm or override the verdict, say why, cite passages."""
+    check_log.flush()
     session = get_db()
     try:
         logged = claim_reviews.get_check(session, check_id)

@@ -3,9 +3,12 @@ verdict beside the automatic one, and the ClaimReview JSON-LD against schema.org
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import select
 
+from factcheck import check_log
 from factcheck.catalog.models import AuditEntry, ClaimCheck
 from factcheck.claim_reviews import (
     list_checks,
@@ -118,6 +121,7 @@ def signed_off(app, client, reviewer, imported) -> dict:
     checked = client.post("/api/v1/verify", json={"claim": CLAIM}).get_json()
     assert "review" not in checked
     passage_id = checked["supporting"][0]["passage_id"]
+    check_log.flush(app)  # the log is written in the background
     with app.extensions["factcheck.database"].session() as session:
         check_id = session.scalar(select(ClaimCheck.id))
         review = sign_off(
@@ -203,6 +207,33 @@ def test_the_public_result_page_shows_the_reviewers_verdict(client, signed_off) 
 
 def test_the_public_result_page_logs_the_check(app, client, imported) -> None:
     client.get("/check", query_string={"claim": CLAIM})
+    check_log.flush(app)  # the log is written in the background
     with app.extensions["factcheck.database"].session() as session:
         assert session.scalar(select(ClaimCheck.times_asked)) == 1
     assert "Reviewer" not in client.get("/check", query_string={"claim": CLAIM}).data.decode()
+
+
+def test_checks_answered_at_once_are_all_logged(app, imported) -> None:
+    claims = [f"Easthaven handled {n},000 ships in 2022" for n in range(1, 6)]
+
+    def ask(claim: str) -> int:
+        with app.test_client() as client:
+            return client.post("/api/v1/verify", json={"claim": claim}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(ask, claims * 8))
+    assert statuses == [200] * 40
+    check_log.flush(app)
+    with app.extensions["factcheck.database"].session() as session:
+        asked = dict(session.execute(select(ClaimCheck.claim, ClaimCheck.times_asked)).all())
+    assert asked == {claim: 8 for claim in claims}
+
+
+def test_a_check_is_answered_when_the_log_cannot_be_written(app, client, imported) -> None:
+    database = app.extensions["factcheck.database"]
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE claim_reviews")
+        connection.exec_driver_sql("DROP TABLE claim_checks")
+    response = client.post("/api/v1/verify", json={"claim": CLAIM})
+    check_log.flush(app)  # the batch fails, is reported, and nothing waits on it
+    assert response.status_code == 200 and response.get_json()["verdict"] == "supported"
