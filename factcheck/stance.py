@@ -102,8 +102,9 @@ class RuleStanceAnalyzer:
         # the subject it last named. Only a passage that names the subject itself or points
         # back to it ("Both abstained…", "the two countries") may contradict the claim.
         # It is read only when it can matter: for a passage that points back or denies, or
-        # that carries enough of the claim in its own words to be aligned. The rest are
-        # neutral whatever came before, and in a large corpus they are most candidates.
+        # that carries enough of the claim in its own words to be aligned and still lacks
+        # something (a word, a name, the subject) the sentence before could supply. The rest
+        # are judged the same without it, and in a large corpus they are most candidates.
         previous = None
         alone = None  # the alignment with the passage and its paragraph only
         if evidence.previous:
@@ -111,7 +112,9 @@ class RuleStanceAnalyzer:
                 previous = analyse(evidence.previous)
             else:
                 alone = _align(claim, passage, [context] if context is not None else [])
-                if alone.own_coverage >= MIN_OWN_COVERAGE:
+                named = passage.entity_keys | (context.entity_keys if context else frozenset())
+                lacking = alone.missing or not claim.subject <= named
+                if alone.own_coverage >= MIN_OWN_COVERAGE and lacking:
                     previous, alone = analyse(evidence.previous), None
         surroundings = [a for a in (context, previous) if a is not None]
 
