@@ -32,6 +32,7 @@ from factcheck.curation_schemas import (
     SourceListSchema,
     SourcePatchSchema,
     SourceQuerySchema,
+    audit_filter,
     source_filter,
 )
 from factcheck.documents import Document
@@ -83,10 +84,7 @@ def api_error(error: curation.CurationError) -> APIError:
 @bp.doc(security=BEARER)
 def list_sources(arguments: dict[str, Any]) -> dict[str, Any]:
     """List sources with their passage counts, newest first; filter by words, status, rating."""
-    page = curation.list_sources(
-        get_db(),
-        source_filter(arguments),
-    )
+    page = curation.list_sources(get_db(), source_filter(arguments))
     return page_body(page, [source_body(row) for row in page.items])
 
 
@@ -239,14 +237,7 @@ def audit(arguments: dict[str, Any]) -> dict[str, Any]:
     """The audit log, newest first: all of it, one entity's, a source's, or one actor's."""
     page = curation.audit_entries(
         get_db(),
-        curation.AuditFilter(
-            entity_type=arguments.get("entity_type"),
-            entity_id=arguments.get("entity_id"),
-            source_id=arguments.get("source_id"),
-            actor=arguments.get("actor"),
-            page=arguments["page"],
-            per_page=arguments["per_page"],
-        ),
+        audit_filter(arguments),
     )
     return page_body(page, page.items)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from factcheck.curation import RELIABILITY_SCALE, SOURCE_STATUSES, SourceFilter
+from factcheck.curation import RELIABILITY_SCALE, SOURCE_STATUSES, AuditFilter, SourceFilter
 from factcheck.reviewers import as_utc
 from factcheck.schemas import SourceRefSchema
 
@@ -241,6 +241,18 @@ class AuditQuerySchema(BlankToNoneMixin, PagingSchema):
     entity_id = fields.String()
     source_id = fields.String(metadata={"description": "The source and all its passages"})
     actor = fields.String()
+
+
+def audit_filter(arguments: dict[str, Any]) -> AuditFilter:
+    """The :class:`AuditFilter` that :class:`AuditQuerySchema`'s loaded arguments describe."""
+    return AuditFilter(
+        entity_type=arguments.get("entity_type"),
+        entity_id=arguments.get("entity_id"),
+        source_id=arguments.get("source_id"),
+        actor=arguments.get("actor"),
+        page=arguments["page"],
+        per_page=arguments["per_page"],
+    )
 
 
 class AuditEntrySchema(Schema):

@@ -40,6 +40,7 @@ from factcheck.curation_schemas import (
     PassagePatchSchema,
     SourcePatchSchema,
     SourceQuerySchema,
+    audit_filter,
     source_filter,
 )
 from factcheck.extensions import get_search_index
@@ -346,14 +347,7 @@ def audit() -> Any:
     except ValidationError as error:
         arguments = AuditQuerySchema().load({})
         flash("Some filters were not valid and were ignored: " + ", ".join(error.messages))
-    criteria = curation.AuditFilter(
-        entity_type=arguments.get("entity_type"),
-        entity_id=arguments.get("entity_id"),
-        source_id=arguments.get("source_id"),
-        actor=arguments.get("actor"),
-        page=arguments["page"],
-        per_page=arguments["per_page"],
-    )
+    criteria = audit_filter(arguments)
     page = curation.audit_entries(get_db(), criteria)
     return render_template("review/audit.html", page=page, filters=arguments)
 
