@@ -28,14 +28,13 @@ def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None
     if cache is None:
         cache = app.extensions[RESULT_CACHE_KEY] = ResultCache(app.config["RESULT_CACHE_SIZE"])
     started = time.perf_counter()
-    version = index.version()
+    version, searcher = index.versioned_searcher()
     key = (claim_key(claim), limit, str(index.directory), version)
     cached = cache.get(key) if cache.size else None
     if cached is not None:
         took_ms = round((time.perf_counter() - started) * 1000, 2)
         return replace(cached, claim=claim.strip(), took_ms=took_ms)
-    with index.searcher() as searcher:
-        result = verify(claim, searcher, index_version=version, limit=limit)
+    result = verify(claim, searcher, index_version=version, limit=limit)
     if cache.size:
         cache.put(key, result)
     return result

@@ -376,11 +376,15 @@ class SearchIndex:
 
         The searcher stays open for reuse by the thread's next request; do not close it.
         """
-        _version, searcher = self._thread_searcher()
+        _version, searcher = self.versioned_searcher()
         yield searcher
 
-    def _thread_searcher(self) -> tuple[str, Searcher]:
-        """This thread's (version, searcher), reopened when the live version has moved on."""
+    def versioned_searcher(self) -> tuple[str, Searcher]:
+        """This thread's (version, searcher), reopened when the live version has moved on.
+
+        The version is the one the searcher reads, so a result can be labelled (and cached)
+        with it exactly. The searcher stays open for reuse; do not close it.
+        """
         cached = getattr(self._local, "cached", None)
         version = self.version()
         if cached is None or cached[0] != version:
@@ -402,7 +406,7 @@ class SearchIndex:
 
     def summary(self) -> IndexSummary:
         """Passages indexed and version: cheap, for every health check."""
-        version, searcher = self._thread_searcher()
+        version, searcher = self.versioned_searcher()
         return IndexSummary(passages=searcher.doc_count(), version=version)
 
     def status(self) -> IndexStatus:
