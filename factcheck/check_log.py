@@ -28,8 +28,7 @@ from typing import Any
 from flask import Flask, current_app, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
-from factcheck.catalog.database import Database, get_db
-from factcheck.catalog.database import get_database as database_of
+from factcheck.catalog.database import Database, get_database, get_db
 from factcheck.catalog.models import utc_now
 from factcheck.claim_reviews import SignedOffReview, record_check, review_for_claim
 from factcheck.verification import Result
@@ -106,7 +105,7 @@ class CheckLogWriter:
 def _writer(app: Flask) -> CheckLogWriter:
     found = app.extensions.get(WRITER_KEY)
     if found is None:
-        found = app.extensions.setdefault(WRITER_KEY, CheckLogWriter(database_of(app), app.logger))
+        found = app.extensions.setdefault(WRITER_KEY, CheckLogWriter(get_database(app), app.logger))
     return found
 
 

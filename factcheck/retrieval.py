@@ -49,6 +49,10 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
         # Terms the index has never seen only make the matcher tree bigger.
         return {form for form in forms if has_term(searcher, FIELD, form)}
 
+    def whole(forms: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+        # Names and numbers (a word or a phrase) whose every word the index has.
+        return {form for form in forms if form and indexed(set(form)) == set(form)}
+
     def frequency(term: str) -> int:
         return reader.doc_frequency(FIELD, term)
 
@@ -58,7 +62,7 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
         if documents < SELECTIVE_FROM:
             return forms
         limit = documents * MAX_TERM_SHARE
-        return {form for form in forms if reader.doc_frequency(FIELD, form) <= limit}
+        return {form for form in forms if frequency(form) <= limit}
 
     groups: list[Query] = []
     for entity in claim.analysis.entities:
@@ -67,11 +71,7 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
         names = set(aliases_of(entity.key))
         if entity.country:
             names |= set(aliases_of(entity.country))
-        forms = {
-            form
-            for form in (tuple(terms(name)) for name in names)
-            if form and all(has_term(searcher, FIELD, word) for word in form)
-        }
+        forms = whole({tuple(terms(name)) for name in names})
         if entity.key not in claim.subject:
             # A detail named in a large share of passages ("Russia" in a corpus about it)
             # is left to the stance rules, which read every candidate's names anyway.
@@ -80,8 +80,7 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
             groups.append(_group(forms, boost))
     for quantity in claim.quantities:
         token = claim.analysis.tokens[quantity.index]
-        forms = {tuple(terms(token.text))} - {()}
-        forms = {form for form in forms if all(has_term(searcher, FIELD, w) for w in form)}
+        forms = whole({tuple(terms(token.text))})
         if forms:
             groups.append(_group(forms, NUMBER_BOOST))
     for year in claim.analysis.years:
