@@ -13,12 +13,15 @@ from typing import Any
 
 from flask import Flask
 
-from factcheck import api, commands, errors, protection, review, web
+from factcheck import commands, errors
 from factcheck.catalog import database
 from factcheck.extensions import SEARCH_INDEX_KEY
-from factcheck.indexing import ensure_index
-from factcheck.search_index import SearchIndex
+from factcheck.review import pages as review
+from factcheck.search.index import SearchIndex
+from factcheck.search.indexing import ensure_index
 from factcheck.settings import resolve_settings
+from factcheck.web import api, protection
+from factcheck.web import pages as web
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -1,7 +1,7 @@
 """Extensions: where the app keeps its long-lived objects, and how views reach them.
 
 ``create_app`` stores one :class:`~factcheck.catalog.database.Database` and one
-:class:`~factcheck.search_index.SearchIndex` in ``app.extensions``; views and commands get them
+:class:`~factcheck.search.index.SearchIndex` in ``app.extensions``; views and commands get them
 through these accessors instead of importing the app.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from factcheck.catalog.database import get_database
-from factcheck.search_index import SearchIndex
+from factcheck.search.index import SearchIndex
 
 __all__ = ["SEARCH_INDEX_KEY", "get_database", "get_search_index"]
 
-SEARCH_INDEX_KEY = "factcheck.search_index"
+SEARCH_INDEX_KEY = "factcheck.search.index"
 
 
 def get_search_index(app: Flask | None = None) -> SearchIndex:

@@ -61,7 +61,7 @@ def app(tmp_path: Path, sources_dir: Path) -> Iterator[Flask]:
         }
     )
     yield app
-    app.extensions["factcheck.search_index"].close()
+    app.extensions["factcheck.search.index"].close()
     app.extensions["factcheck.database"].dispose()
 
 
@@ -121,7 +121,7 @@ def imported(runner: FlaskCliRunner, sources_dir: Path) -> None:
 @pytest.fixture
 def reviewer(app: Flask):
     """An admin reviewer, alice, with the password :data:`REVIEWER_PASSWORD`."""
-    from factcheck.reviewers import add_reviewer, identity
+    from factcheck.review.reviewers import add_reviewer, identity
 
     with app.extensions["factcheck.database"].session() as session:
         return identity(add_reviewer(session, "alice", REVIEWER_PASSWORD, is_admin=True))
@@ -130,7 +130,7 @@ def reviewer(app: Flask):
 @pytest.fixture
 def token(app: Flask, reviewer) -> str:
     """A live API token of alice."""
-    from factcheck.reviewers import issue_token
+    from factcheck.review.reviewers import issue_token
 
     with app.extensions["factcheck.database"].session() as session:
         return issue_token(session, reviewer.name)

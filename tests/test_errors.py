@@ -47,7 +47,7 @@ def error_app(app: Flask) -> Flask:
     def unavailable():
         abort(503, description="Down for maintenance.")
 
-    app.extensions["factcheck.api"].register_blueprint(bp)
+    app.extensions["factcheck.web.api"].register_blueprint(bp)
 
     @app.route("/page-crash")
     def page_crash():

@@ -1,6 +1,7 @@
 """Catalog: the durable store of sources, passages, their curation state and the audit log.
 
-``models`` declares the tables, ``database`` opens engines and sessions (and migrates them), and
-``store`` holds the operations on them (import, queries) as plain functions of a session.
-The search index is derived from this catalog and can always be rebuilt from it.
+``models`` declares the tables, ``database`` opens engines and sessions (and migrates them with the
+Alembic revisions in ``migrations/``), ``store`` holds the operations on them (import, queries) as
+plain functions of a session, and ``public`` is what readers may see. The search index is derived
+from this catalog and can always be rebuilt from it. May import ``language`` and ``ingest``.
 """

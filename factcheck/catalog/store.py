@@ -22,8 +22,8 @@ from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from factcheck.catalog.models import AuditEntry, Passage, Source, utc_now
-from factcheck.documents import Document
-from factcheck.passages import PassageDraft, build_passages
+from factcheck.ingest.documents import Document
+from factcheck.ingest.passages import PassageDraft, build_passages
 
 IMPORTER = "importer"
 WITHDRAWN_REASON = "withdrawn: no longer in the source document"

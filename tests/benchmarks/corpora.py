@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from factcheck.documents import read_documents
-from factcheck.passages import build_passages
+from factcheck.ingest.documents import read_documents
+from factcheck.ingest.passages import build_passages
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"

@@ -34,11 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpora  # noqa: E402
 
 from factcheck.app import create_app  # noqa: E402
-from factcheck.claim_analysis import analyse_claim  # noqa: E402
+from factcheck.commands.process_tuning import prepare_engine_process  # noqa: E402
+from factcheck.engine.claim_analysis import analyse_claim  # noqa: E402
+from factcheck.engine.verify import verify  # noqa: E402
 from factcheck.extensions import get_database, get_search_index  # noqa: E402
-from factcheck.importer import import_files  # noqa: E402
-from factcheck.process_tuning import prepare_engine_process  # noqa: E402
-from factcheck.verification import verify  # noqa: E402
+from factcheck.search.importer import import_files  # noqa: E402
 
 STAGES = ("analysis", "retrieval", "stance", "aggregation")
 WARM_UP = 20  # claims checked first, not measured (CLIMATE-FEVER's, none of the measured)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from factcheck.app import create_app
 from factcheck.extensions import get_database, get_search_index
-from factcheck.importer import import_files
+from factcheck.search.importer import import_files
 
 DEFAULT_PATH = Path("../shared/benchmarks/climate-fever/passages.jsonl")
 

@@ -1,0 +1,103 @@
+"""Reviewer commands: ``factcheck reviewer add|token|tokens|revoke-token``.
+
+Thin wrappers over :mod:`factcheck.review.reviewers`. Passwords are read from standard input only
+(``--password-stdin``), never from the command line where ``ps`` and shell history would see them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from factcheck.extensions import get_database
+from factcheck.review.reviewers import (
+    ReviewerError,
+    add_reviewer,
+    issue_token,
+    live_tokens,
+    revoke_tokens,
+)
+
+
+@click.group("reviewer")
+def reviewer_group() -> None:
+    """Manage reviewers and their API tokens."""
+
+
+@reviewer_group.command("add")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="May retire and restore sources.")
+@click.option(
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    required=True,
+    help="Read the password from standard input (the first line). Required.",
+)
+@with_appcontext
+def add_command(name: str, admin: bool, password_stdin: bool) -> None:
+    """Create reviewer NAME, with the password given on standard input."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with get_database().session() as session:
+            add_reviewer(session, name, password, is_admin=admin)
+    except ReviewerError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"added reviewer {name}" + (" (admin)" if admin else ""))
+
+
+@reviewer_group.command("token")
+@click.argument("name")
+@with_appcontext
+def token_command(name: str) -> None:
+    """Print a new API token for reviewer NAME (shown once; only its hash is kept)."""
+    try:
+        with get_database().session() as session:
+            token = issue_token(session, name)
+    except ReviewerError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(token)
+
+
+@reviewer_group.command("revoke-token")
+@click.argument("name")
+@click.option("--id", "token_id", type=int, help="Revoke only this token (see `tokens`).")
+@with_appcontext
+def revoke_token_command(name: str, token_id: int | None) -> None:
+    """Revoke reviewer NAME's API tokens (all of them unless --id is given)."""
+    try:
+        with get_database().session() as session:
+            revoked = revoke_tokens(session, name, token_id=token_id)
+    except ReviewerError as error:
+        raise click.ClickException(str(error)) from error
+    if not revoked:
+        raise click.ClickException(f"no live token to revoke for {name}")
+    click.echo(f"revoked {len(revoked)} token(s): " + ", ".join(map(str, revoked)))
+
+
+@reviewer_group.command("tokens")
+@click.argument("name")
+@with_appcontext
+def tokens_command(name: str) -> None:
+    """List reviewer NAME's live API tokens: id, created, last used."""
+    try:
+        with get_database().session() as session:
+            tokens = live_tokens(session, name)
+            rows = [
+                (
+                    token.id,
+                    token.created_at.isoformat(timespec="seconds"),
+                    token.last_used_at.isoformat(timespec="seconds")
+                    if token.last_used_at
+                    else "never",
+                )
+                for token in tokens
+            ]
+    except ReviewerError as error:
+        raise click.ClickException(str(error)) from error
+    if not rows:
+        click.echo(f"{name} has no live token")
+    for token_id, created, used in rows:
+        click.echo(f"{token_id}\tcreated {created}\tlast used {used}")

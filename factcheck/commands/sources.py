@@ -1,0 +1,65 @@
+"""``factcheck import PATH...``: bring source files into the catalog and the index."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from tqdm import tqdm
+
+from factcheck.extensions import get_database, get_search_index
+from factcheck.search.importer import FileFailure, ImportReport, import_files
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@with_appcontext
+def import_command(paths: tuple[Path, ...]) -> None:
+    """Import source files and directories into the catalog, then update the index.
+
+    Accepts .md (with front matter), .txt, .html and .jsonl passage collections; directories
+    are searched recursively. Importing the same document again changes nothing. A file that
+    cannot be read is reported with its reason and the rest are imported; the exit status is 1
+    if any file failed.
+    """
+    with (
+        tqdm(desc="documents", unit="doc", disable=None, leave=False) as documents_bar,
+        tqdm(desc="indexing", unit="passage", disable=None, leave=False) as index_bar,
+    ):
+        report = import_files(
+            get_database(),
+            get_search_index(),
+            paths,
+            on_document=lambda _document: documents_bar.update(),
+            on_failure=lambda failure: _report_failure(failure, documents_bar),
+            index_progress=index_bar.update,
+        )
+    click.echo(import_summary(report))
+    if report.failures:
+        sys.exit(1)
+
+
+def _report_failure(failure: FileFailure, bar: tqdm) -> None:
+    """Print a failed file without breaking the progress bar."""
+    bar.clear()
+    click.echo(f"error: {failure.path}: {failure.reason}", err=True)
+    bar.refresh()
+
+
+def import_summary(report: ImportReport) -> str:
+    """The lines printed after an import."""
+    summary = report.summary
+    lines = [
+        f"files: {report.files} read, {len(report.failures)} failed",
+        f"sources: {summary.documents} ({summary.sources_added} new, "
+        f"{summary.sources_updated} updated)",
+        f"passages: {summary.passages_added} added, {summary.passages_excluded} excluded as noise, "
+        f"{summary.passages_withdrawn} withdrawn",
+    ]
+    if summary.passages_skipped:
+        lines.append(f"skipped: {summary.passages_skipped} passages with an id already in use")
+    if report.index is not None:
+        lines.append(f"index: {report.index.passages} passages, version {report.index.version}")
+    return "\n".join(lines)

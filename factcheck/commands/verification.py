@@ -1,0 +1,119 @@
+"""Verification commands: ``factcheck verify`` checks one claim, ``factcheck eval`` a file.
+
+Both run the same service as the API (:func:`factcheck.web.checks.check_claim`) against whatever
+corpus the configured catalog and index hold.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from marshmallow import ValidationError
+from tqdm import tqdm
+
+from factcheck.engine.evaluation import ExampleError, format_report, load_examples, run, summarise
+from factcheck.engine.verify import Excerpt, Result
+from factcheck.web.checks import check_claim
+from factcheck.web.schemas import VerifyRequestSchema, VerifyResponseSchema
+
+VERDICT_WORDS = {
+    "supported": "SUPPORTED",
+    "refuted": "REFUTED",
+    "conflicting": "CONFLICTING",
+    "not_enough_evidence": "NOT ENOUGH EVIDENCE",
+}
+
+
+@click.command("verify")
+@click.argument("claim")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of text.")
+@click.option("--limit", default=5, show_default=True, type=int, help="Excerpts per side, 1 to 20.")
+@with_appcontext
+def verify_command(claim: str, as_json: bool, limit: int) -> None:
+    """Check CLAIM against the sources and print the verdict with its evidence."""
+    # The API's request schema holds the rules for a claim and a limit; the command obeys it too.
+    try:
+        arguments = VerifyRequestSchema().load({"claim": claim, "limit": limit})
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.messages.items()
+        )
+        raise click.UsageError(problems) from error
+    result = check_claim(arguments["claim"], arguments["limit"])
+    if as_json:
+        click.echo(json.dumps(VerifyResponseSchema().dump(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_result(result))
+
+
+def format_result(result: Result) -> str:
+    """A check as readable text."""
+    lines = [
+        f"{VERDICT_WORDS[result.verdict]} (confidence {result.confidence:.2f})",
+        textwrap.fill(result.explanation, 88),
+    ]
+    for title, excerpts in (
+        ("Supporting", result.supporting),
+        ("Conflicting", result.conflicting),
+        ("Closest passages", result.closest),
+    ):
+        if excerpts:
+            lines += ["", f"{title}:"]
+            lines += [_format_excerpt(e) for e in excerpts]
+    lines += ["", f"index {result.index_version}, {result.took_ms:.1f} ms"]
+    return "\n".join(lines)
+
+
+def _format_excerpt(excerpt: Excerpt) -> str:
+    source = excerpt.source
+    cite = ", ".join(
+        str(part) for part in (source["title"], source["publisher"], source["published"]) if part
+    )
+    body = textwrap.fill(excerpt.text, 84, initial_indent="  - ", subsequent_indent="    ")
+    return f"{body}\n    [{excerpt.score:.2f}] {cite}"
+
+
+@click.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "-k",
+    "k",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Excerpts counted for evidence recall@k.",
+)
+@with_appcontext
+def eval_command(file: Path, as_json: bool, k: int) -> None:
+    """Evaluate the service on FILE, a JSON Lines file of labelled claims.
+
+    Reads the project's format (../shared/claims/dev.jsonl) and CLIMATE-FEVER's, and prints
+    accuracy, macro-F1, per-label precision and recall, the confusion matrix, evidence
+    recall@k, Brier score, expected calibration error and latency.
+    """
+    try:
+        examples = load_examples(file)
+    except ExampleError as error:
+        raise click.ClickException(str(error)) from error
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with tqdm(total=len(examples), desc="claims", unit="claim", disable=None, leave=False) as bar:
+        outcomes = []
+        for outcome in run(examples, lambda claim: check_claim(claim, 5, app=app), k):
+            outcomes.append(outcome)
+            bar.update()
+    try:
+        report = summarise(outcomes, k)
+    except ExampleError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        click.echo(format_report(report))
+    sys.stdout.flush()

@@ -1,0 +1,901 @@
+"""Stance: does a passage support the claim, refute it, or neither, and why.
+
+Stance sits behind one small interface, :class:`StanceAnalyzer`, so that a learned model can
+later replace or join the rule-based analyzer without touching retrieval, aggregation or the
+API. :class:`RuleStanceAnalyzer` reads both texts through :mod:`factcheck.language.text_analysis` and
+decides in three steps:
+
+1. **Alignment.** The passage must name the claim's subject (in its sentence, its paragraph,
+   or, for a sentence that opens with "Both" or "He", the sentence before), and cover most of
+   the claim's other entities and content words, synonyms and antonyms counted ("sold drones
+   to Moscow" covers "supplied drones to Russia"). A passage that only shares words is neither.
+2. **Contradiction.** An aligned passage refutes when it negates what the claim asserts (or
+   asserts what the claim negates), uses an antonym (voted against / for, blamed / praised),
+   gives another number for the same counted thing, another year for the same event, or
+   denies the claim's content. A denial next to an accusation makes the passage *disputed*.
+3. **Strength.** Coverage sets the score; hedged or attributed statements ("reportedly",
+   "according to", "is considering") weigh less than plain assertions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+
+from factcheck.engine.claim_analysis import Claim
+from factcheck.engine.evidence import Evidence
+from factcheck.language.entities import Entity, lookup_text, mention_forms
+from factcheck.language.lexicon import QUANTIFIERS, RECURRING_ACTS, STOP_WORDS
+from factcheck.language.numbers import Quantity
+from factcheck.language.text_analysis import NOT, TextAnalysis, Token, analyse, antonyms, opposites
+from factcheck.language.word_readings import readings
+
+SUPPORTS = "supports"
+REFUTES = "refutes"
+NEUTRAL = "neutral"
+
+ENTITY_WEIGHT = 1.5  # a named entity other than the subject
+VERB_WEIGHT = 1.5  # the claim's main verb: what it asserts of its subject
+UNMATCHED_VERB_FACTOR = 0.85  # support whose verb the passage words otherwise ("said" for "called")
+DATE_COVERAGE = 0.55  # how much of the claim a passage must carry for its date to contradict
+NEAR_SUBJECT_FACTOR = 0.85  # support whose subject is named only in a neighbouring sentence
+EXCLUSIVE_CUES = frozenset(["only", "sole", "solely", "alone"])
+QUANTITY_WEIGHT = 1.5
+YEAR_WEIGHT = 1.0
+CONTEXT_FACTOR = 0.6  # a match in the paragraph or previous sentence, not the passage itself
+MIN_CONTENT_COVERAGE = 0.55
+MIN_OWN_COVERAGE = 0.4  # a passage must carry some of the claim itself, not only its neighbours
+HEDGE_FACTOR = 0.75
+ATTRIBUTION_FACTOR = 0.85
+NUMBER_WINDOW = 4  # tokens between a number and the verb it quantifies
+
+
+@dataclass(frozen=True)
+class Stance:
+    """The verdict of one passage on one claim, with the reasons a reader can check."""
+
+    label: str  # SUPPORTS, REFUTES or NEUTRAL
+    score: float  # strength of that stance, 0 to 1
+    reasons: tuple[str, ...] = ()
+    disputed: bool = False  # the passage both reports the claim and a denial of it
+    relevance: float = 0.0  # how well the passage aligns with the claim, whatever its stance
+    matched_spans: tuple[tuple[int, int], ...] = field(default=())  # offsets in the passage
+
+
+class StanceAnalyzer(Protocol):
+    """Anything that can judge a passage's stance on a claim."""
+
+    name: str
+
+    def assess(self, claim: Claim, evidence: Evidence) -> Stance:
+        """Judge ``evidence`` against ``claim``."""
+        ...
+
+
+@dataclass
+class _Alignment:
+    entity_coverage: float  # 1.0 when the subject is in the passage, less when only nearby
+    content_coverage: float  # share of the claim's items covered, nearby matches counted
+    own_coverage: float  # the same, counting only the passage's own words
+    object_covered: bool  # enough of what the claim says *about* its subject is here
+    matched_positions: dict[int, list[int]]  # claim token index -> passage token indexes
+    antonym_hits: list[tuple[int, int]]  # (claim token index, passage token index)
+    spans: list[tuple[int, int]]
+    missing: list[str]
+
+
+class RuleStanceAnalyzer:
+    """The rule-based stance analyzer described in the module docstring."""
+
+    name = "rules"
+
+    def assess(self, claim: Claim, evidence: Evidence) -> Stance:
+        if not _may_name_subject(claim, evidence):
+            # Most candidates of a large corpus never name the subject: say so without
+            # analysing them (the full analysis would reach the same answer).
+            missing = ", ".join(sorted(claim.subject))
+            return Stance(NEUTRAL, 0.0, (f"does not mention {missing}",))
+        passage = analyse(evidence.text)
+        context = analyse(evidence.context) if evidence.context else None
+        # The sentence before lends its words and its subject: news prose goes on about
+        # the subject it last named. Only a passage that names the subject itself or points
+        # back to it ("Both abstained…", "the two countries") may contradict the claim.
+        # It is read only when it can matter: for a passage that points back or denies, or
+        # that carries enough of the claim in its own words to be aligned and still lacks
+        # something (a word, a name, the subject) the sentence before could supply. The rest
+        # are judged the same without it, and in a large corpus they are most candidates.
+        previous = None
+        alone = None  # the alignment with the passage and its paragraph only
+        if evidence.previous:
+            if passage.anaphoric_start or passage.group_reference or passage.denial:
+                previous = analyse(evidence.previous)
+            else:
+                alone = _align(claim, passage, [context] if context is not None else [])
+                named = passage.entity_keys | (context.entity_keys if context else frozenset())
+                lacking = alone.missing or not claim.subject <= named
+                if alone.own_coverage >= MIN_OWN_COVERAGE and lacking:
+                    previous, alone = analyse(evidence.previous), None
+        surroundings = [a for a in (context, previous) if a is not None]
+
+        subject_here, subject_near, missing_subject = _find_subject(
+            claim, passage, context, previous
+        )
+        points_back = passage.anaphoric_start or _describes_subject(claim, passage)
+        if points_back and not missing_subject:
+            subject_near = False  # "He blamed Ukraine…" names its subject by pointing back
+        if missing_subject:
+            closed = _closed_list(claim, passage) or _unique_role(claim, passage)
+            if closed:
+                return closed
+            return Stance(NEUTRAL, 0.0, (f"does not mention {', '.join(missing_subject)}",))
+
+        alignment = alone if alone is not None else _align(claim, passage, surroundings)
+        alignment.entity_coverage = 1.0 if not subject_near else CONTEXT_FACTOR
+        reasons: list[str] = []
+
+        # What a denial denies: the accusation in the same sentence ("accused X of …,
+        # although X denied the accusation"), else the sentence before when it points back
+        # ("denied the report"), else its own words ("denied sending troops"). It counts only
+        # when its author speaks of the claim's subject.
+        denial_target = None
+        speaks_of_subject = subject_here or points_back
+        if passage.denial and (speaks_of_subject or passage.denial_of_previous):
+            if passage.accusation or not passage.denial_of_previous:
+                if _aligned(alignment) and _says_verb(claim, alignment):
+                    denial_target = passage
+            elif previous is not None:
+                borrowed = _align(claim, previous, [passage])
+                if _aligned(borrowed) and _says_verb(claim, borrowed):
+                    denial_target = previous
+                    alignment = borrowed
+        relevance = _relevance(alignment)
+        if not _aligned(alignment) and denial_target is None:
+            why = "shares too little with the claim"
+            if alignment.missing:
+                why += f" (missing: {', '.join(alignment.missing[:4])})"
+            return Stance(
+                NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=tuple(alignment.spans)
+            )
+
+        # Only a passage that itself speaks of the subject (or refers back to it, as in
+        # "Both abstained") can contradict the claim; a neighbour's subject supports at most.
+        if _recurring(claim) and _other_date(claim, passage):
+            return Stance(
+                NEUTRAL,
+                0.0,
+                ("speaks of another occasion (another date)",),
+                relevance=relevance,
+                matched_spans=tuple(alignment.spans),
+            )
+        contradictions = _contradictions(claim, passage, alignment, reasons, evidence)
+        if contradictions and not (subject_here or points_back):
+            # Said of whoever the neighbouring sentence names: it neither confirms nor refutes.
+            return Stance(
+                NEUTRAL,
+                0.0,
+                ("contradicts, but of a subject named only nearby",),
+                relevance=_relevance(alignment),
+                matched_spans=tuple(alignment.spans),
+            )
+        # A claim that is itself hedged or attributed ("was weighing", "according to") is
+        # matched, not weakened, by a passage that reports it the same way.
+        certainty = 1.0
+        if _hedged(passage, alignment) and not claim.analysis.hedged:
+            certainty *= HEDGE_FACTOR
+            reasons.append("hedged")
+        if passage.attributed and not claim.analysis.attributed:
+            certainty *= ATTRIBUTION_FACTOR
+            reasons.append("attributed to others")
+        polar_verb_unsaid = None
+        if not _verb_bound(claim, passage, alignment):
+            # "could help reduce the impact … approved imports" does not say imports were cut.
+            alignment.matched_positions.pop(claim.verb_index or -1, None)
+        if claim.verb_index is not None and claim.verb_index not in alignment.matched_positions:
+            verb = claim.analysis.tokens[claim.verb_index]
+            if verb.content and any(c in antonyms() for c in verb.concepts):
+                polar_verb_unsaid = verb.text
+            certainty *= UNMATCHED_VERB_FACTOR
+
+        spans = tuple(alignment.spans)
+        if denial_target is not None:
+            reasons.append("denies the claim's content")
+            if passage.accusation or passage.attributed or denial_target is not passage:
+                # An accusation reported with its denial: the passage stands on both sides.
+                return Stance(
+                    REFUTES,
+                    round(relevance * 0.8, 3),
+                    (*reasons, "an accusation met by a denial"),
+                    disputed=denial_target is passage,
+                    relevance=relevance,
+                    matched_spans=spans,
+                )
+            contradictions.append(0.8)
+        if contradictions:
+            return Stance(
+                REFUTES,
+                round(relevance * max(contradictions), 3),
+                tuple(reasons),
+                relevance=relevance,
+                matched_spans=spans,
+            )
+        unconfirmed = [
+            q for q in claim.quantities if not any(p.same_value(q) for p in passage.quantities)
+        ]
+        if unconfirmed:
+            # A passage that does not state the claim's figure cannot confirm it.
+            why = f"does not state {_format_number(unconfirmed[0].value)}"
+            return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
+        if _other_date(claim, passage):
+            why = "dates it differently, and says too little else to contradict it"
+            return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
+        if polar_verb_unsaid:
+            # "blocked imports" is not confirmed by a passage that only mentions imports.
+            why = f"does not say whether it {polar_verb_unsaid}"
+            return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
+        if subject_near:
+            other = _other_actor(claim, passage)
+            if other:
+                # "Iran … Pyongyang is providing military support": the sentence is about
+                # another actor, whoever the sentence before named.
+                why = f"speaks of {other}, not of {', '.join(sorted(claim.subject))}"
+                return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
+            certainty *= NEAR_SUBJECT_FACTOR
+            reasons.append("its subject is named in the sentence before")
+        reasons.insert(0, "asserts what the claim asserts")
+        return Stance(
+            SUPPORTS,
+            round(relevance * certainty, 3),
+            tuple(reasons),
+            relevance=relevance,
+            matched_spans=spans,
+        )
+
+
+def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
+    """A passage naming *the only* members of a group refutes a claim about an outsider.
+
+    "Belarus, Syria, North Korea and Eritrea, the only countries … that voted against the
+    resolution … on March 2, 2022" refutes "Cuba voted against the resolution of March 2022".
+    A dated list (a vote of March 2022) refutes only a claim of the same year: without it, the
+    claim may be about another vote.
+    """
+    kinds = {e.kind for e in claim.analysis.entities if e.key in claim.subject}
+    if not claim.subject or not (kinds <= {"country"}):
+        return None
+    if passage.years and not (claim.analysis.years and claim.analysis.years <= passage.years):
+        return None
+    cue = _exclusive_group(passage)
+    if cue is None:
+        return None
+    if any(t.lower in ("including", "include", "includes", "among") for t in passage.tokens):
+        return None  # "only five nations, including Russia": the list named is not complete
+    members = [e for e in passage.entities if e.kind == "country"]
+    if len({e.key for e in members}) < 2:
+        return None
+    words = [t for _, t in claim.content_tokens]
+    said = [t for t in words if _token_matches(t.concepts, passage)]
+    named = {e.key for e in claim.analysis.entities} - claim.subject
+    said_names = named & passage.entity_keys
+    if not words or (len(said) + len(said_names)) * 2 < len(words) + len(named):
+        return None
+    verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
+    if (
+        verb is not None
+        and verb.content
+        and not any(
+            0 < hit - cue <= LIST_VERB_WINDOW for hit in _token_matches(verb.concepts, passage)
+        )
+    ):
+        return None  # what the listed members did must be what the claim says was done
+    listed = ", ".join(dict.fromkeys(e.key for e in members))
+    return Stance(
+        REFUTES,
+        0.75,
+        (f"names the only ones: {listed}",),
+        relevance=0.75,
+        matched_spans=tuple(
+            (passage.tokens[e.start].start, passage.tokens[e.end - 1].end) for e in members
+        ),
+    )
+
+
+_GROUP_NOUNS = frozenset(["country", "nation", "state", "member", "government"])
+
+
+LIST_VERB_WINDOW = 8  # tokens from "the only countries" to what they did
+
+
+def _unique_role(claim: Claim, passage: TextAnalysis) -> Stance | None:
+    """ "Imran Khan is the first world leader to meet Putin" refutes "Modi was the first world
+    leader to meet Putin": a role only one can hold, held by another actor."""
+    role = _first_role(claim.analysis)
+    if role is None or not claim.subject:
+        return None
+    held = _first_role(passage)
+    if held != role:
+        return None
+    holders = [
+        e
+        for e in passage.entities
+        if e.kind in ("country", "leader", "name") and e.key not in claim.analysis.entity_keys
+    ]
+    if not holders:
+        return None
+    return Stance(
+        REFUTES,
+        0.75,
+        (f"says {holders[0].key} was the first {role}",),
+        relevance=0.75,
+        matched_spans=(
+            (passage.tokens[holders[0].start].start, passage.tokens[holders[0].end - 1].end),
+        ),
+    )
+
+
+def _first_role(analysis: TextAnalysis) -> str | None:
+    """The role in "the first <role> to …" ("world leader"), or None."""
+    tokens = analysis.tokens
+    for i, token in enumerate(tokens[:-1]):
+        if token.lower != "first" or i == 0 or tokens[i - 1].lower != "the":
+            continue
+        if i > 1 and tokens[i - 2].lower == "of":
+            continue  # "one of the first leaders": not a role only one can hold
+        words: list[str] = []
+        for following in tokens[i + 1 : i + 4]:
+            if following.lower == "to":
+                return " ".join(words) if words else None
+            words.append(following.lemma)
+    return None
+
+
+def _exclusive_group(passage: TextAnalysis) -> int | None:
+    """Where "the only countries", "only four nations", "the sole member" stands (a complete
+    list), or None if the passage has none."""
+    tokens = passage.tokens
+    for i, token in enumerate(tokens):
+        if token.lower not in EXCLUSIVE_CUES:
+            continue
+        for following in tokens[i + 1 : i + 3]:
+            if following.lemma in _GROUP_NOUNS:
+                return i
+    return None
+
+
+def _other_actor(claim: Claim, passage: TextAnalysis) -> str | None:
+    """The actor the passage leads with, when it is a country or leader the claim does not
+    name ("Pyongyang is providing …"); adjectives ("Russian allies") are not actors."""
+    claim_keys = claim.analysis.entity_keys
+    tokens = passage.tokens
+    for entity in passage.entities:
+        if entity.kind not in ("country", "leader"):
+            continue
+        following = tokens[entity.end] if entity.end < len(tokens) else None
+        if following is not None and _describes(following):
+            continue  # "Russian allies", "Chinese companies": describes, does not act
+        if entity.key in claim_keys or (entity.country or "") in claim_keys:
+            return None
+        return entity.key
+    return None
+
+
+def _describes(following: Token) -> bool:
+    """Whether a name is used as an adjective: followed by a noun, not by a verb."""
+    if not following.content or following.capitalised:
+        return False
+    return bool({"NOUN", "ADJ"} & set(readings(following.lower)))
+
+
+def _describes_subject(claim: Claim, passage: TextAnalysis) -> bool:
+    """A passage opening with "The <noun>" where the noun is one the claim's subject phrase
+    uses ("The 20-year pact was renewed…" for "The China-Russia treaty was extended…")."""
+    if claim.verb_index is None or not passage.tokens or passage.tokens[0].lower != "the":
+        return False
+    subject_words = [t for t in claim.analysis.tokens[: claim.verb_index] if t.content]
+    opening = [t for t in passage.tokens[1:6] if t.content]
+    return any(a.concepts & b.concepts for a in subject_words for b in opening)
+
+
+def _says_verb(claim: Claim, alignment: _Alignment) -> bool:
+    """Whether the passage says what the claim's verb says (always true of a verb like "is")."""
+    verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
+    if verb is None or not verb.content:
+        return True
+    return claim.verb_index in alignment.matched_positions or any(
+        index == claim.verb_index for index, _ in alignment.antonym_hits
+    )
+
+
+def _may_name_subject(claim: Claim, evidence: Evidence) -> bool:
+    """False only when no form of some subject's name appears in the passage or around it,
+    and the passage has no complete list ("the only countries") that could speak of it."""
+    if not claim.subject:
+        return True
+    text = lookup_text(" ".join((evidence.text, evidence.context, evidence.previous)))
+    if any(cue in text for cue in EXCLUSIVE_CUES):
+        return True
+    if "first" in text and _first_role(claim.analysis) is not None:
+        return True  # "the first leader to …" held by another: see _unique_role
+    return all(any(form in text for form in mention_forms(key)) for key in claim.subject)
+
+
+def _find_subject(
+    claim: Claim,
+    passage: TextAnalysis,
+    context: TextAnalysis | None,
+    previous: TextAnalysis | None,
+) -> tuple[bool, bool, list[str]]:
+    """Where the claim's subject is named: (all in the passage, some only near it, missing)."""
+    near: set[str] = set()
+    for around in (context, previous):
+        if around is not None:
+            near |= around.entity_keys
+    here = [k for k in claim.subject if k in passage.entity_keys]
+    missing = [k for k in claim.subject if k not in passage.entity_keys and k not in near]
+    return len(here) == len(claim.subject), len(here) < len(claim.subject), missing
+
+
+VERB_OBJECT_WINDOW = 8  # tokens between the claim's verb, as matched, and its other words
+
+
+def _verb_bound(claim: Claim, passage: TextAnalysis, alignment: _Alignment) -> bool:
+    """Whether the passage's match for the claim's verb stands near the claim's other words."""
+    hits = alignment.matched_positions.get(claim.verb_index or -1)
+    if not hits:
+        return True
+    others = [
+        h
+        for i, found in alignment.matched_positions.items()
+        if i != claim.verb_index
+        for h in found
+    ]
+    others += [e.start for e in passage_entities_of(claim, passage)]
+    if not others:
+        return True
+    return any(abs(h - o) <= VERB_OBJECT_WINDOW for h in hits for o in others)
+
+
+def _first_of_compound(claim: Claim, index: int, passage: TextAnalysis) -> bool:
+    """Whether this claim word and the next are written as one word in the passage."""
+    tokens = claim.analysis.tokens
+    if index + 1 >= len(tokens):
+        return False
+    joined = tokens[index].lower + tokens[index + 1].lemma
+    return bool(_token_matches(frozenset({joined}), passage))
+
+
+def _aligned(alignment: _Alignment) -> bool:
+    return (
+        alignment.content_coverage >= MIN_CONTENT_COVERAGE
+        and alignment.own_coverage >= MIN_OWN_COVERAGE
+        and alignment.object_covered
+    )
+
+
+def _relevance(alignment: _Alignment) -> float:
+    return round((alignment.content_coverage**0.7) * (alignment.entity_coverage**0.3), 3)
+
+
+@lru_cache(maxsize=8192)
+def _polar_and_opposed(concepts: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """A claim word's polar concepts, and the concepts that oppose it (its polar ones' or,
+    without any, all of its concepts' opposites): the same for every passage it meets."""
+    polar = frozenset(c for c in concepts if c in antonyms())
+    opposed = frozenset().union(*(opposites(c) for c in (polar or concepts)))
+    return polar, opposed
+
+
+def _token_matches(concepts: frozenset[str], passage: TextAnalysis) -> list[int]:
+    """Indexes of the passage's content tokens expressing any of ``concepts``, in order."""
+    index = passage.concept_positions
+    found = [index[c] for c in concepts if c in index]
+    if len(found) == 1:
+        return list(found[0])
+    return sorted({position for positions in found for position in positions})
+
+
+def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]) -> _Alignment:
+    """How much of the claim the passage covers, and where.
+
+    The claim's subject is checked apart (:func:`_find_subject`); its other entities, content
+    words, quantities and years are the items to cover. A word counts when the passage has it
+    or a synonym, or an antonym (which aligns the passage with the claim *and* contradicts it).
+    """
+    spans: list[tuple[int, int]] = []
+    missing: list[str] = []
+    total = found = own = 0.0
+    around_keys = set().union(*(a.entity_keys for a in surroundings)) if surroundings else set()
+
+    claim_keys = {e.key for e in claim.analysis.entities}
+    object_found = 0.0
+    object_total = len(claim_keys - claim.subject)
+    object_total += sum(1 for index, _ in claim.content_tokens if index != claim.verb_index)
+    organisations = {e.key for e in claim.analysis.entities if e.kind == "organisation"}
+    passage_words = {t.lower for t in passage.tokens if t.content}
+    for key in claim_keys - claim.subject:
+        total += ENTITY_WEIGHT
+        if key in passage.entity_keys:
+            found += ENTITY_WEIGHT
+            own += ENTITY_WEIGHT
+            object_found += 1
+        elif key in around_keys and passage.group_reference:
+            # "either of the countries" after Russia and Ukraine were named
+            found += ENTITY_WEIGHT
+            own += ENTITY_WEIGHT
+            object_found += 1
+        elif key in around_keys or (
+            # "the union" after the Eurasian Economic Union was named
+            key in organisations and key.split()[-1].lower() in passage_words
+        ):
+            found += ENTITY_WEIGHT * CONTEXT_FACTOR
+            object_found += 0.5
+        else:
+            missing.append(key)
+    for entity in passage.entities:
+        if entity.key in claim_keys or (entity.country and entity.country in claim_keys):
+            spans.append((passage.tokens[entity.start].start, passage.tokens[entity.end - 1].end))
+
+    matched: dict[int, list[int]] = {}
+    antonym_hits: list[tuple[int, int]] = []
+    torn: list[tuple[int, list[int], list[int]]] = []  # a polar word and its opposite both here
+    for index, token in claim.content_tokens:
+        weight = VERB_WEIGHT if index == claim.verb_index else 1.0
+        total += weight
+        hits = _token_matches(token.concepts, passage)
+        # A polar concept (a vote's direction, praise or blame) decides the contradiction:
+        # "voted for" is contradicted by "voted against" although both share "vote".
+        polar, opposed = _polar_and_opposed(token.concepts)
+        polar_hits = _token_matches(polar, passage) if polar else hits
+        opposite_hits = _token_matches(opposed, passage)
+        if hits or opposite_hits:
+            found += weight
+            own += weight
+            if hits:
+                matched[index] = hits
+        elif any(token.concepts & a.concepts for a in surroundings):
+            found += weight * CONTEXT_FACTOR * 0.5
+            object_found += 0.5 if index != claim.verb_index else 0
+        elif _first_of_compound(claim, index, passage):
+            found += weight  # "air" of "air strikes", met by "airstrikes"
+            own += weight
+            object_found += 1 if index != claim.verb_index else 0
+        else:
+            missing.append(token.text)
+        opposite_hits = [
+            h for h in opposite_hits if _decisive(index, token, claim, passage.tokens[h])
+        ]
+        if opposite_hits:
+            if polar_hits:
+                torn.append((index, polar_hits, opposite_hits))
+            else:
+                antonym_hits.extend((index, hit) for hit in opposite_hits)
+        if index != claim.verb_index and (hits or opposite_hits):
+            object_found += 1
+        for hit in hits + opposite_hits:
+            spans.append((passage.tokens[hit].start, passage.tokens[hit].end))
+
+    # "praised the incursion, denouncing the hysteria": when a passage has both a polar word
+    # and its opposite, the one that governs the claim's object (the nearest before it) counts.
+    objects = sorted(
+        {h for i, hits in matched.items() if i != claim.verb_index for h in hits}
+        | {e.start for e in passage.entities if e.key in claim_keys - claim.subject}
+    )
+    # When the passage names the subject, the word nearest the subject's mention is what the
+    # subject did ("seven voted against …, while 32 abstained - among them China").
+    subject_positions = [
+        position
+        for e in passage.entities
+        if e.key in claim.subject or e.country in claim.subject
+        for position in range(e.start, e.end)
+    ]
+    for index, polar_hits, opposite_hits in torn:
+        if subject_positions:
+            opposite_wins = _nearest(opposite_hits, subject_positions) < _nearest(
+                polar_hits, subject_positions
+            )
+        else:
+            opposite_wins = _governs(opposite_hits, objects) < _governs(polar_hits, objects)
+        if opposite_wins:
+            antonym_hits.extend((index, hit) for hit in opposite_hits)
+    # An opposite that is itself one of the claim's words is a match, not a contradiction
+    # ("backing Moscow's opposition" for "supporting Moscow's opposition").
+    antonym_hits = [
+        (i, h)
+        for i, h in antonym_hits
+        if not any(h in hits for other, hits in matched.items() if other != i)
+    ]
+
+    for quantity in claim.quantities:
+        total += QUANTITY_WEIGHT
+        object_total += 1
+        same = [q for q in passage.quantities if q.same_value(quantity)]
+        if same or any(_compatible(quantity, q) for q in passage.quantities):
+            # The same thing counted, whether or not to the same figure: aligned.
+            found += QUANTITY_WEIGHT
+            own += QUANTITY_WEIGHT
+            object_found += 1
+            for q in same:
+                spans.append((passage.tokens[q.index].start, passage.tokens[q.index].end))
+        else:
+            missing.append(_format_number(quantity.value))
+    if claim.analysis.years:
+        # A year for the same event aligns, agreeing or not; an undated passage half does.
+        if passage.years:  # an undated passage is silent on it, neither for nor against
+            object_total += 1
+            object_found += 1
+        weight = YEAR_WEIGHT * len(claim.analysis.years)
+        total += weight
+        found += weight if passage.years else weight * 0.5
+        own += weight if passage.years else 0.0
+
+    return _Alignment(
+        entity_coverage=1.0,
+        content_coverage=found / total if total else 1.0,
+        own_coverage=own / total if total else 1.0,
+        # Half of what the claim says besides its subject and verb (at least one item) must be
+        # in the passage's own words: sharing the subject and a verb is not saying the same.
+        object_covered=object_found >= (object_total + 1) // 2,
+        matched_positions=matched,
+        antonym_hits=antonym_hits,
+        spans=sorted(set(spans)),
+        missing=missing,
+    )
+
+
+def _contradictions(
+    claim: Claim,
+    passage: TextAnalysis,
+    alignment: _Alignment,
+    reasons: list[str],
+    evidence: Evidence,
+) -> list[float]:
+    """Strengths of every contradiction between an aligned passage and the claim."""
+    found: list[float] = []
+    if _counted_subject(claim):
+        # "Seven countries opposed it": a passage on what 141 others did says nothing of the
+        # seven; only a different count of the same act contradicts.
+        return _number_contradictions(claim, passage, alignment, reasons, evidence)
+    claim_negated = claim.analysis.negated
+    # "did not accept the finger-pointing" says what "rejected the finger-pointing" says: a
+    # negated opposite of the claim's verb is agreement, and its negation flips nothing.
+    verb_hits = alignment.matched_positions.get(claim.verb_index or -1, [])
+    double_negative = not any(h in passage.negated for h in verb_hits) and any(
+        index == claim.verb_index and hit in passage.negated
+        for index, hit in alignment.antonym_hits
+    )
+    flipped = [
+        claim.analysis.tokens[index].text
+        for index, hits in alignment.matched_positions.items()
+        if (index in claim_negated) != any(h in passage.negated for h in hits)
+        and not double_negative
+    ]
+    if flipped:
+        side = "negates" if not claim_negated else "affirms"
+        reasons.append(f"{side} what the claim says ({', '.join(flipped[:3])})")
+        found.append(1.0)
+    antonym_words = {
+        passage.tokens[hit].text
+        for index, hit in alignment.antonym_hits
+        if hit not in passage.negated and index not in claim_negated
+    }
+    if antonym_words:
+        reasons.append(f"says the opposite ({', '.join(sorted(antonym_words)[:3])})")
+        found.append(0.9)
+    found += _number_contradictions(claim, passage, alignment, reasons, evidence)
+    rival = _rival_name(claim, passage) or _rival_modifier(claim, passage)
+    if rival:
+        reasons.append(f"names {rival[1]}, not {rival[0]}")
+        found.append(0.85)
+    if _other_date(claim, passage) and alignment.own_coverage >= DATE_COVERAGE:
+        reasons.append("dates it differently")
+        found.append(0.7)
+    return found
+
+
+def _rival_name(claim: Claim, passage: TextAnalysis) -> tuple[str, str] | None:
+    """A place or body the claim names, where the passage names another of the same kind
+    ("the Pacific Ocean" where the passage says "the Indian Ocean")."""
+    for entity in claim.analysis.entities:
+        if entity.kind != "name" or " " not in entity.key or entity.key in passage.entity_keys:
+            continue
+        head = entity.key.split()[-1]
+        for other in passage.entities:
+            if other.kind == "name" and other.key != entity.key and other.key.endswith(" " + head):
+                return entity.key.title(), other.key.title()
+    return None
+
+
+def _rival_modifier(claim: Claim, passage: TextAnalysis) -> tuple[str, str] | None:
+    """A capitalised name of the claim, "Pacific Ocean", where the passage has another with
+    the same head, "Indian Ocean"."""
+    claim_tokens = claim.analysis.tokens
+    passage_tokens = passage.tokens
+    said = {t.lower for t in passage_tokens}
+    for i in range(len(claim_tokens) - 1):
+        modifier, head = claim_tokens[i], claim_tokens[i + 1]
+        if not (modifier.capitalised and head.capitalised and head.text.isalpha()):
+            continue
+        if head.lower in STOP_WORDS or not modifier.text.isalpha():
+            continue
+        if i + 2 < len(claim_tokens) and claim_tokens[i + 2].capitalised:
+            continue  # "British Foreign Office": "Foreign" is not the head
+        if i == 0 or modifier.lower in said:
+            continue
+        for j in range(1, len(passage_tokens)):
+            other = passage_tokens[j - 1]
+            if (
+                passage_tokens[j].lower == head.lower
+                and other.capitalised
+                and other.text[:1].isalpha()
+                and other.lower not in STOP_WORDS  # "The Foreign Office" names no rival
+                and other.lower != modifier.lower
+            ):
+                return f"{modifier.text} {head.text}", f"{other.text} {head.text}"
+    return None
+
+
+def _other_date(claim: Claim, passage: TextAnalysis) -> bool:
+    """The passage dates the event in another year, or another month of the same year."""
+    claimed, stated = claim.analysis, passage
+    if claimed.years and stated.years and not (claimed.years & stated.years):
+        return True
+    same_year = not (claimed.years and stated.years) or bool(claimed.years & stated.years)
+    return bool(
+        same_year and claimed.months and stated.months and not (claimed.months & stated.months)
+    )
+
+
+def _recurring(claim: Claim) -> bool:
+    """Whether the claim's act recurs (a vote, a meeting): another date is another occasion."""
+    if claim.verb_index is None:
+        return False
+    return bool(claim.analysis.tokens[claim.verb_index].concepts & RECURRING_ACTS)
+
+
+def _decisive(index: int, token: Token, claim: Claim, opposite: Token) -> bool:
+    """Whether ``opposite`` in the passage contradicts this claim word: an opposite of the
+    claim's main verb does, a vote against a vote for, and a negating prefix either way
+    ("lethal" / "non-lethal"); an opposite of a word in a side clause does not."""
+    if index == claim.verb_index:
+        return True
+    tokens = claim.analysis.tokens
+    if index > 0 and tokens[index - 1].lower == "to" and "VERB" in readings(token.lower):
+        return True  # what the subject aimed or was ready to do: "aiming to scale back ties"
+    votes = {"vote_for", "vote_against", "abstain"}
+    if token.concepts & votes and opposite.concepts & votes:
+        return True
+    # A negating prefix decides when it qualifies what the claim calls the object
+    # ("condemned the invasion as unjustified"), not a detail of it ("lethal aid").
+    return any(c.startswith(NOT) for c in token.concepts)
+
+
+def passage_entities_of(claim: Claim, passage: TextAnalysis) -> list[Entity]:
+    """The passage's mentions of entities the claim names."""
+    keys = {e.key for e in claim.analysis.entities}
+    return [e for e in passage.entities if e.key in keys or e.country in keys]
+
+
+def _nearest(positions: list[int], anchors: list[int]) -> float:
+    """Smallest distance between any of ``positions`` and any of ``anchors``."""
+    return min((abs(p - a) for p in positions for a in anchors), default=float("inf"))
+
+
+def _governs(positions: list[int], objects: list[int]) -> float:
+    """Distance from the nearest of ``positions`` to an object word after it (inf if none)."""
+    distances = [o - p for p in positions for o in objects if o > p]
+    return min(distances, default=float("inf"))
+
+
+def _number_contradictions(
+    claim: Claim,
+    passage: TextAnalysis,
+    alignment: _Alignment,
+    reasons: list[str],
+    evidence: Evidence,
+) -> list[float]:
+    """Another figure for the same counted act ("32 countries abstained" against 34)."""
+    if not _same_period(claim, passage, evidence):
+        return []
+    found: list[float] = []
+    verb_hits = alignment.matched_positions.get(claim.verb_index or -1, [])
+    for quantity in claim.quantities:
+        rivals = [
+            q
+            for q in passage.quantities
+            if not q.definite  # "the two nations" names a group, it counts nothing
+            and (
+                _compatible(quantity, q)
+                # "seven voted against": a bare count right before the claim's verb
+                or (q.unit is None and any(0 < h - q.index <= 2 for h in verb_hits))
+            )
+        ]
+        agrees = any(q.same_value(quantity) for q in passage.quantities)
+        near = _near_predicate(rivals, claim, passage, alignment) if rivals and not agrees else []
+        if near:
+            reasons.append(
+                f"gives {_format_number(near[0].value)} where the claim says "
+                f"{_format_number(quantity.value)}"
+            )
+            found.append(0.9)
+    return found
+
+
+def _same_period(claim: Claim, passage: TextAnalysis, evidence: Evidence) -> bool:
+    """Whether claim and passage can be about the same event, judged by their years.
+
+    A passage without a year of its own speaks of its publication's time ("on Thursday"), so
+    a claim about 2022 is not contradicted by a 2023 article's undated figure.
+    """
+    if not claim.analysis.years:
+        return True
+    years = set(passage.years)
+    published = evidence.published or ""
+    if not years and published[:4].isdigit():
+        year = int(published[:4])
+        lowers = [t.lower for t in passage.tokens]
+        # "last year" in a 2023 article is 2022; otherwise it speaks of its own time.
+        relative = any(
+            lowers[i] == "last" and lowers[i + 1] == "year" for i in range(len(lowers) - 1)
+        )
+        years = {year - 1} if relative else {year}
+    return not years or bool(years & claim.analysis.years)
+
+
+def _counted_subject(claim: Claim) -> bool:
+    """A claim whose subject is a count or a quantified group ("Seven countries …", "Several
+    countries …") rather than a named actor."""
+    if claim.subject or claim.verb_index is None:
+        return False
+    before = claim.analysis.tokens[: claim.verb_index]
+    return any(q.index < claim.verb_index for q in claim.quantities) or any(
+        t.lower in QUANTIFIERS for t in before
+    )
+
+
+def _hedged(passage: TextAnalysis, alignment: _Alignment) -> bool:
+    """Hedged when most matched claim words are matched only inside a hedge's scope."""
+    groups = list(alignment.matched_positions.values())
+    if not groups:
+        return False
+    hedged = sum(all(h in passage.hedged for h in hits) for hits in groups)
+    return hedged * 2 >= len(groups)
+
+
+def _compatible(claimed: Quantity, stated: Quantity) -> bool:
+    """Two quantities count the same kind of thing (same unit, or units of one class)."""
+    if claimed.unit is None or stated.unit is None:
+        return False
+    if claimed.unit == stated.unit:
+        return True
+    left = analyse(claimed.unit).tokens
+    right = analyse(stated.unit).tokens
+    return bool(left and right and (left[0].concepts & right[0].concepts))
+
+
+def _near_predicate(
+    rivals: list[Quantity], claim: Claim, passage: TextAnalysis, alignment: _Alignment
+) -> list[Quantity]:
+    """A rival figure contradicts only if it counts what the claim's verb says was done
+    ("32 countries abstained" against "34 abstained", not "141 countries called for…")."""
+    verb = claim.analysis.tokens[claim.verb_index] if claim.verb_index is not None else None
+    if verb is not None and verb.content and claim.verb_index in alignment.matched_positions:
+        positions = alignment.matched_positions[claim.verb_index]
+    elif _counted_subject(claim):
+        return []  # "34 countries abstained": only a count of those who abstained rivals it
+    else:
+        # "The contract was worth 240 million", "30,000 troops are stationed" where the
+        # passage says "are in": without the verb to anchor on, any other matched word or
+        # named entity of the claim does (not the counted noun itself).
+        units = {q.unit for q in claim.quantities}
+        positions = [
+            h
+            for index, hits in alignment.matched_positions.items()
+            if claim.analysis.tokens[index].lemma not in units
+            for h in hits
+        ]
+        positions += [e.start for e in passage_entities_of(claim, passage)]
+    return [q for q in rivals if any(abs(q.index - p) <= NUMBER_WINDOW for p in positions)]
+
+
+def _format_number(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"

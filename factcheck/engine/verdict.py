@@ -1,0 +1,322 @@
+"""Verdict: many passages' stances become one answer, with a confidence that means it.
+
+Aggregation rules, in order:
+
+1. **Only real stances count.** Neutral passages and stances weaker than
+   :data:`MIN_STANCE_SCORE` are set aside (they are still shown as the closest passages when
+   nothing else is found).
+2. **The same sentence counts once.** Two sources carrying one wire sentence are one piece of
+   evidence, credited to the earliest source that carries it.
+3. **A source speaks once.** Each source's strongest support and strongest refutation are
+   compared: a clear winner is that source's position; two strong and opposite passages mean
+   the source contradicts itself, which counts on both sides.
+4. **Independent sources add up.** Strength on a side is the noisy-or of its sources, so
+   agreement among several sources raises confidence and no single source can reach 1.
+5. **A disputed passage** (an accusation reported with its denial) puts the claim on both
+   sides, so the verdict is at best ``conflicting``.
+
+Confidence is the probability that the verdict is right, measured against labelled claims
+(``factcheck eval``): strong, uncontested evidence from several sources earns a high one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from factcheck.engine.evidence import Evidence
+from factcheck.engine.stance.rules import REFUTES, SUPPORTS, Stance
+
+SUPPORTED = "supported"
+REFUTED = "refuted"
+CONFLICTING = "conflicting"
+NOT_ENOUGH_EVIDENCE = "not_enough_evidence"
+VERDICTS = (SUPPORTED, REFUTED, CONFLICTING, NOT_ENOUGH_EVIDENCE)
+
+MIN_STANCE_SCORE = 0.5
+SELF_CONTRADICTION = 0.8  # both sides this strong within one source: it contradicts itself
+NET_MARGIN = 0.05  # within one source, a side must lead by this much to speak for it
+CONFLICT_RATIO = 0.6  # the weaker side must reach this share of the stronger to conflict
+# For a claim that names no subject, passages that cover this much of it, and contradict none
+# of it, tip an otherwise empty answer towards "supported", with low confidence.
+LEAN_RELEVANCE = 0.38
+LEAN_CONFIDENCE = 0.45
+GENERAL_REFUTE_SCORE = 0.75
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A passage and its stance on the claim."""
+
+    evidence: Evidence
+    stance: Stance
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer: a label, its probability of being right, and the evidence behind it."""
+
+    label: str
+    confidence: float
+    explanation: str
+    supporting: tuple[Assessment, ...] = ()
+    conflicting: tuple[Assessment, ...] = ()
+    closest: tuple[Assessment, ...] = field(default=())  # shown when nothing else is found
+
+
+def decide(assessments: list[Assessment], *, may_lean: bool = False) -> Verdict:
+    """Aggregate passage stances into a verdict (see the module docstring for the rules).
+
+    ``may_lean`` lets uncontradicted partial coverage tip an empty answer to a low-confidence
+    "supported": right for general claims ("warming drives polar bears to extinction"), wrong
+    for claims about a named actor, where the sources either say it or do not.
+    """
+    # A general claim is matched on wording alone, where an apparent contradiction is often
+    # a different topic: only a strong one counts.
+    refute_floor = GENERAL_REFUTE_SCORE if may_lean else MIN_STANCE_SCORE
+    counted = _deduplicate(
+        [
+            a
+            for a in assessments
+            if (a.stance.label == SUPPORTS and a.stance.score >= MIN_STANCE_SCORE)
+            or (a.stance.label == REFUTES and a.stance.score >= refute_floor)
+        ]
+    )
+    supporting = sorted(
+        (a for a in counted if a.stance.label == SUPPORTS), key=_strength, reverse=True
+    )
+    refuting = sorted(
+        (a for a in counted if a.stance.label == REFUTES), key=_strength, reverse=True
+    )
+    disputed = [a for a in refuting if a.stance.disputed]
+    closest = tuple(sorted(assessments, key=lambda a: a.stance.relevance, reverse=True)[:3])
+
+    if not supporting and not refuting:
+        nearest = max((a.stance.relevance for a in assessments), default=0.0)
+        if may_lean and nearest >= LEAN_RELEVANCE:
+            return _lean_supported(assessments, nearest, closest)
+        confidence = _nothing_confidence(nearest)
+        return Verdict(
+            NOT_ENOUGH_EVIDENCE,
+            round(confidence, 2),
+            _explain_nothing(nearest),
+            closest=closest,
+        )
+
+    support_by_source, refute_by_source = _net_positions(supporting, refuting)
+    # A disputed passage reports the accusation too: it supports, at attributed strength.
+    for a in disputed:
+        source = a.evidence.source_id
+        support_by_source[source] = max(support_by_source.get(source, 0.0), a.stance.score * 0.8)
+    support = _noisy_or(support_by_source.values())
+    refute = _noisy_or(refute_by_source.values())
+
+    if (
+        support
+        and refute
+        and (disputed or min(support, refute) >= CONFLICT_RATIO * max(support, refute))
+    ):
+        label = CONFLICTING
+        confidence = 0.55 + 0.35 * min(support, refute)
+    elif support >= refute:
+        label = SUPPORTED
+        confidence = _one_sided_confidence(support, refute, len(support_by_source))
+    else:
+        label = REFUTED
+        confidence = _one_sided_confidence(refute, support, len(refute_by_source))
+    return Verdict(
+        label,
+        round(min(confidence, 0.97), 2),
+        _explain(label, supporting, refuting, disputed),
+        supporting=tuple(supporting),
+        conflicting=tuple(refuting),
+        closest=closest,
+    )
+
+
+def _lean_supported(
+    assessments: list[Assessment], nearest: float, closest: tuple[Assessment, ...]
+) -> Verdict:
+    """No passage states the claim, but the nearest ones cover most of it uncontradicted."""
+    leaning = tuple(
+        Assessment(
+            a.evidence,
+            replace(
+                a.stance,
+                label=SUPPORTS,
+                score=round(a.stance.relevance * 0.5, 3),
+                reasons=("covers most of the claim without stating it",),
+            ),
+        )
+        for a in closest
+        if a.stance.relevance >= LEAN_RELEVANCE and a.stance.label != REFUTES
+    )
+    return Verdict(
+        SUPPORTED,
+        LEAN_CONFIDENCE,
+        "No passage states the claim outright; the closest "
+        f"({_cite(list(leaning), 2)}) cover most of it and none contradicts it. "
+        "Read them before relying on this.",
+        supporting=leaning,
+        closest=closest,
+    )
+
+
+def _strength(assessment: Assessment) -> tuple[float, float]:
+    return (assessment.stance.score, assessment.evidence.retrieval_score)
+
+
+def _deduplicate(assessments: list[Assessment]) -> list[Assessment]:
+    """Keep one assessment per distinct sentence: the earliest-published source's."""
+    best: dict[str, Assessment] = {}
+    for a in sorted(
+        assessments, key=lambda a: (a.evidence.published or "9999", a.evidence.source_id)
+    ):
+        key = " ".join(a.evidence.text.lower().split())
+        if key not in best or a.stance.score > best[key].stance.score:
+            best.setdefault(key, a)
+    return list(best.values())
+
+
+def _net_positions(
+    supporting: list[Assessment], refuting: list[Assessment]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each source's position: its stronger side, or both when it contradicts itself."""
+    best_support: dict[str, float] = {}
+    best_refute: dict[str, float] = {}
+    for a in supporting:
+        best_support[a.evidence.source_id] = max(
+            best_support.get(a.evidence.source_id, 0.0), a.stance.score
+        )
+    for a in refuting:
+        best_refute[a.evidence.source_id] = max(
+            best_refute.get(a.evidence.source_id, 0.0), a.stance.score
+        )
+    support: dict[str, float] = {}
+    refute: dict[str, float] = {}
+    for source in best_support.keys() | best_refute.keys():
+        s, r = best_support.get(source, 0.0), best_refute.get(source, 0.0)
+        if s >= SELF_CONTRADICTION and r >= SELF_CONTRADICTION:
+            support[source], refute[source] = s, r
+        elif s > r + NET_MARGIN or (s and not r):
+            support[source] = s
+        elif r > s + NET_MARGIN or (r and not s):
+            refute[source] = r
+        else:
+            support[source], refute[source] = s, r
+    return support, refute
+
+
+def _noisy_or(strengths) -> float:  # type: ignore[no-untyped-def]
+    remaining = 1.0
+    for s in strengths:
+        remaining *= 1.0 - s
+    return 1.0 - remaining
+
+
+def _nothing_confidence(nearest: float) -> float:
+    """How sure "not enough evidence" is, given how close the nearest passage came.
+
+    Measured on claims written apart from the engine: with nothing relevant the answer is
+    almost always right; when a passage covers most of the claim yet takes no stance, the
+    claim is more often supported or refuted in words the rules missed.
+    """
+    if nearest <= 0.5:
+        return 0.93
+    if nearest <= 0.7:
+        return 0.93 - (nearest - 0.5) * 1.65
+    return max(0.2, 0.6 - (nearest - 0.7) * 1.75)
+
+
+def _one_sided_confidence(winner: float, loser: float, sources: int) -> float:
+    base = 0.35 + 0.62 * winner + 0.04 * min(sources - 1, 2)
+    return base * (1.0 - 0.5 * loser / max(winner, 1e-9))
+
+
+def _cite(assessments: list[Assessment], limit: int = 3) -> str:
+    names: list[str] = []
+    for a in assessments:
+        label = a.evidence.publisher or a.evidence.source_title or a.evidence.source_id
+        if a.evidence.published:
+            label += f" ({a.evidence.published})"
+        if label not in names:
+            names.append(label)
+    shown = names[:limit]
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _sources(assessments: list[Assessment]) -> int:
+    return len({a.evidence.source_id for a in assessments})
+
+
+def _explain(
+    label: str,
+    supporting: list[Assessment],
+    refuting: list[Assessment],
+    disputed: list[Assessment],
+) -> str:
+    def count(n: int) -> str:
+        return "One source" if n == 1 else f"{n} sources"
+
+    if label == SUPPORTED:
+        text = f"{count(_sources(supporting))} support the claim: {_cite(supporting)}."
+        if refuting:
+            text += f" A weaker passage disagrees ({_cite(refuting, 1)})."
+        else:
+            text += " None contradicts it."
+        if all(
+            "hedged" in a.stance.reasons or "attributed to others" in a.stance.reasons
+            for a in supporting
+        ):
+            text += " Every supporting passage is attributed or hedged."
+        return text
+    if label == REFUTED:
+        reason = refuting[0].stance.reasons[0] if refuting[0].stance.reasons else "contradicts it"
+        text = (
+            f"{count(_sources(refuting))} contradict the claim: {_cite(refuting)}; "
+            f"the strongest {reason}."
+        )
+        if supporting:
+            text += f" A weaker passage agrees ({_cite(supporting, 1)})."
+        else:
+            text += " None supports it."
+        return text
+    if disputed:
+        return f"An accusation stands against a denial ({_cite(disputed, 1)})" + (
+            f"; also supporting: {_cite(supporting)}." if supporting else "."
+        )
+    same = {a.evidence.source_id for a in supporting} & {a.evidence.source_id for a in refuting}
+    if same:
+        return (
+            "A source contradicts itself: "
+            f"{_cite([a for a in supporting + refuting if a.evidence.source_id in same], 1)} "
+            f"both supports and contradicts the claim. Supporting: {_cite(supporting)}; "
+            f"contradicting: {_cite(refuting)}."
+        )
+    text = f"Sources disagree. Supporting: {_cite(supporting)}; contradicting: {_cite(refuting)}."
+    return text + _newest_side(supporting, refuting)
+
+
+def _newest_side(supporting: list[Assessment], refuting: list[Assessment]) -> str:
+    """Which side the most recent source takes: a newer figure may supersede an older one."""
+
+    def newest(side: list[Assessment]) -> str:
+        return max((a.evidence.published or "" for a in side), default="")
+
+    support_date, refute_date = newest(supporting), newest(refuting)
+    if not support_date or not refute_date or support_date[:7] == refute_date[:7]:
+        return ""
+    side = "supports" if support_date > refute_date else "contradicts"
+    return (
+        f" The most recent source ({max(support_date, refute_date)}) {side} the claim; "
+        "if the facts changed over time, it may be the one to rely on."
+    )
+
+
+def _explain_nothing(nearest: float) -> str:
+    if nearest > 0.3:
+        return (
+            "No passage in the sources supports or contradicts the claim; the closest ones "
+            "share some of its words but not what it asserts."
+        )
+    return "Nothing in the sources bears on this claim."

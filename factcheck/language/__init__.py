@@ -1,0 +1,6 @@
+"""Language: what the engine knows of words, names and numbers.
+
+Text analysis (tokens, lemmas, negation, readings of a sentence), the lexicon of verbs and
+relations, the gazetteer of countries and their capitals, leaders and demonyms, entity aliases and
+number parsing. Pure functions and data loaded once; imports nothing else of the package.
+"""

@@ -1,0 +1,251 @@
+"""Entities: find the countries, organisations and people a text names, under any alias.
+
+Matching works on tokens (see :mod:`factcheck.language.text_analysis`): the longest known alias wins
+("North Korean" before "Korean"), every alias maps to one canonical key, and a capitalised run
+that no alias explains becomes a *name* keyed by its last word ("Daniel Ortega" and "Ortega"
+meet on "ortega"). A leader also stands, weakly, for the country they speak for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pycountry
+
+from factcheck.language.gazetteer import (
+    COUNTRY_ALIASES,
+    LEADER_SPELLINGS,
+    LEADERS,
+    ORGANISATION_ALIASES,
+)
+
+# pycountry's formal names that differ from the name news prose uses.
+_PYCOUNTRY_OVERRIDES = {"RU": "Russia", "TR": "Turkey"}
+
+# Capitalised words that are titles or sentence furniture, never part of a name.
+TITLE_WORDS = frozenset(
+    [
+        "president",
+        "prime",
+        "minister",
+        "foreign",
+        "secretary",
+        "vice",
+        "chancellor",
+        "king",
+        "queen",
+        "prince",
+        "leader",
+        "supreme",
+        "general",
+        "spokesman",
+        "spokesperson",
+        "spokeswoman",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sen",
+        "gen",
+        "ambassador",
+        "state",
+        "assistant",
+        "deputy",
+        "chief",
+        "official",
+        "officials",
+        "government",
+        "regime",
+        "army",
+        "navy",
+    ]
+)
+NAME_CONNECTORS = frozenset(["of", "al", "bin", "de", "da", "del", "van", "von", "la", "le"])
+
+MAX_ALIAS_TOKENS = 5
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One mention: ``key`` is canonical; ``country`` is the country a leader stands for."""
+
+    key: str
+    kind: str  # "country", "organisation", "leader" or "name"
+    start: int  # first token index
+    end: int  # one past the last token index
+    country: str | None = None
+
+
+def alias_key(words: Sequence[str]) -> str:
+    """The lookup form of an alias: lower case, apostrophes and dots dropped."""
+    return " ".join(w.lower().replace(".", "").replace("’", "'") for w in words if w)
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> dict[str, tuple[str, str, str | None]]:
+    """Map every alias (lookup form) to ``(canonical key, kind, country)``, built once."""
+    table: dict[str, tuple[str, str, str | None]] = {}
+
+    def add(alias: str, key: str, kind: str, country: str | None = None) -> None:
+        form = alias_key(alias.split())
+        table.setdefault(form, (key, kind, country))
+
+    for country in pycountry.countries:
+        canonical = _PYCOUNTRY_OVERRIDES.get(country.alpha_2)
+        names = [country.name, getattr(country, "common_name", None)]
+        names.append(getattr(country, "official_name", None))
+        if canonical is None:
+            canonical = next((n for n in names if n in COUNTRY_ALIASES), None)
+        canonical = canonical or getattr(country, "common_name", None) or country.name
+        for name in names:
+            if name and "," not in name:
+                add(name, canonical, "country")
+        add(canonical, canonical, "country")
+    for canonical, aliases in COUNTRY_ALIASES.items():
+        add(canonical, canonical, "country")
+        for alias in aliases:
+            add(alias, canonical, "country")
+    for canonical, aliases in ORGANISATION_ALIASES.items():
+        add(canonical, canonical, "organisation")
+        for alias in aliases:
+            add(alias, canonical, "organisation")
+    surnames: dict[str, list[str]] = {}
+    for leader, leader_country in LEADERS.items():
+        add(leader, leader, "leader", leader_country)
+        surnames.setdefault(leader.split()[-1], []).append(leader)
+    for surname, leaders in surnames.items():
+        # A surname alone names a leader only when no other leader shares it.
+        if len(leaders) == 1 and len(surname) >= 4:
+            add(surname, leaders[0], "leader", LEADERS[leaders[0]])
+    for spelling, leader in LEADER_SPELLINGS.items():
+        add(spelling, leader, "leader", LEADERS[leader])
+    return table
+
+
+@lru_cache(maxsize=1)
+def alias_lengths() -> dict[str, int]:
+    """Map the first word of every alias (lookup form) to the most words an alias starting
+    with it has, so that a capitalised word is only tried at lengths an alias could have."""
+    longest: dict[str, int] = {}
+    for form in alias_table():
+        words = form.split(" ")
+        longest[words[0]] = max(longest.get(words[0], 0), len(words))
+    return longest
+
+
+def find_entities(
+    words: Sequence[str],
+    capitalised: Sequence[bool],
+    dictionary_word: Sequence[bool],
+    common_word: Sequence[bool] | None = None,
+) -> list[Entity]:
+    """Find entity mentions in a token sequence.
+
+    ``words`` are the tokens as written; ``capitalised[i]`` says whether token ``i`` starts
+    with a capital; ``dictionary_word[i]`` whether a capital there says nothing about names
+    (a sentence-initial "However", a weekday or a month); ``common_word[i]`` whether it is an
+    ordinary English word anywhere, so that a run of them ("Ministry of Defence") is read as
+    words rather than a name.
+    """
+    table = alias_table()
+    lengths = alias_lengths()
+    common_word = common_word if common_word is not None else [False] * len(words)
+    found: list[Entity] = []
+    i = 0
+    n = len(words)
+    while i < n:
+        if not capitalised[i]:
+            i += 1
+            continue
+        parts = words[i].split("-")
+        if len(parts) > 1 and all(alias_key([part]) in table for part in parts):
+            # "China-Russia relations", "Sino-Russian treaty": each part is a mention.
+            for part in parts:
+                key, kind, country = table[alias_key([part])]
+                found.append(Entity(key, kind, i, i + 1, country))
+            i += 1
+            continue
+        match = None
+        longest = min(lengths.get(alias_key(words[i : i + 1]), 0), MAX_ALIAS_TOKENS)
+        for length in range(min(longest, n - i), 0, -1):
+            form = alias_key(words[i : i + length])
+            if form in table:
+                match = (length, table[form])
+                break
+        if match:
+            length, (key, kind, country) = match
+            found.append(Entity(key, kind, i, i + length, country))
+            i += length
+            continue
+        # An unexplained capitalised run becomes a name, keyed by its last word.
+        j = i
+        last = None
+        while j < n:
+            word = words[j].lower()
+            if capitalised[j] and not dictionary_word[j] and word not in TITLE_WORDS:
+                if j > i and _alias_at(words, j, table):
+                    break
+                last = j
+            elif not (
+                word in NAME_CONNECTORS and last is not None and j + 1 < n and capitalised[j + 1]
+            ):
+                break
+            j += 1
+        if last is not None:
+            run = range(i, last + 1)
+            # "Anniversary of Diplomatic Relations" is a title-case phrase: its words are
+            # ordinary words and count as such. A name has a word no dictionary knows.
+            if any(capitalised[k] and not common_word[k] for k in run):
+                found.append(
+                    Entity(name_key(words[i : last + 1], common_word[last]), "name", i, last + 1)
+                )
+            i = last + 1
+        else:
+            i += 1
+    return found
+
+
+def name_key(words: Sequence[str], last_is_common: bool) -> str:
+    """The key of an unknown name: a person's surname ("Daniel Ortega" and "Ortega" meet), or
+    the whole name when it ends in an ordinary word ("Pacific Ocean" is not "Indian Ocean")."""
+    if last_is_common and len(words) > 1:
+        return " ".join(w.lower().replace("’", "'") for w in words if w[:1].isupper())
+    return words[-1].lower().replace("’", "'")
+
+
+def _alias_at(words: Sequence[str], start: int, table: dict) -> bool:
+    """True when a known alias begins at ``start``."""
+    longest = min(alias_lengths().get(alias_key(words[start : start + 1]), 0), MAX_ALIAS_TOKENS)
+    return any(
+        alias_key(words[start : start + length]) in table
+        for length in range(1, min(longest, len(words) - start) + 1)
+    )
+
+
+@lru_cache(maxsize=2)
+def _forms_by_key(with_leaders: bool) -> dict[str, tuple[str, ...]]:
+    """Key -> every lookup form that names it; with ``with_leaders``, a country's leaders too."""
+    grouped: dict[str, set[str]] = {}
+    for alias, (key, _kind, country) in alias_table().items():
+        grouped.setdefault(key, set()).add(alias)
+        if with_leaders and country:
+            grouped.setdefault(country, set()).add(alias)
+    return {key: tuple(sorted(forms)) for key, forms in grouped.items()}
+
+
+def aliases_of(key: str) -> tuple[str, ...]:
+    """Every lookup form that names ``key`` (for a name entity, the key itself)."""
+    return _forms_by_key(False).get(key, (key,))
+
+
+def mention_forms(key: str) -> tuple[str, ...]:
+    """The forms (as :func:`alias_key` writes them) any mention of ``key`` takes, a country's
+    leaders included."""
+    return _forms_by_key(True).get(key, (key,))
+
+
+def lookup_text(text: str) -> str:
+    """Text in the form aliases are looked up in: lower case, no dots, plain apostrophes."""
+    return " ".join(text.lower().replace(".", "").replace("’", "'").split())

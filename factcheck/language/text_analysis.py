@@ -1,0 +1,513 @@
+"""Text analysis: one pass over a claim or a passage that the stance rules read from.
+
+A text becomes tokens (with character offsets, for highlighting), each with a lemma and the
+*concepts* it expresses (its lemma and any synonym class of :mod:`factcheck.language.lexicon`), plus
+the entities, quantities and years it names and the cues that change what it asserts:
+negation (with its scope), hedging, attribution, accusation and denial. Negation is read
+from the raw words, never from index tokens, because "not" is a stop word to Whoosh.
+
+The analysis is pure and cached: the same passage text is analysed once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import NamedTuple
+
+from lemminflect import getLemma
+
+from factcheck.language import lexicon
+from factcheck.language.entities import Entity, find_entities
+from factcheck.language.numbers import Quantity, find_numbers, parse_number
+from factcheck.language.word_readings import readings
+
+_TOKEN = re.compile(
+    r"""
+    (?P<currency>US\$|[$€£])
+    |(?P<number>\d+(?:st|nd|rd|th)\b|\d+(?:,\d{3})+(?:\.\d+)?%?|\d+(?:\.\d+)?%?)
+    |(?P<abbreviation>(?:[A-Za-z]\.){2,})
+    |(?P<word>[^\W\d_]+(?:[-'’][^\W\d_]+)*)
+    |(?P<punct>[^\s\w])
+    """,
+    re.VERBOSE,
+)
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+_JOINED_PREFIXES = ("co-", "re-", "pre-", "anti-", "pro-", "multi-")
+# Punctuation and conjunctions that end the scope of a negation or a hedge.
+_CLAUSE_BREAKS = frozenset(
+    [
+        ",",
+        ";",
+        ":",
+        "(",
+        ")",
+        "but",
+        "while",
+        "although",
+        "though",
+        "whereas",
+        "however",
+        "and",
+        ".",
+    ]
+)
+# A negation governs its verb and that verb's object, not a prepositional phrase after it:
+# in "have not taken a stance on the conflict" the conflict is not denied.
+_SCOPE_BREAKS = _CLAUSE_BREAKS | frozenset(
+    [
+        "on",
+        "of",
+        "in",
+        "at",
+        "for",
+        "from",
+        "with",
+        "by",
+        "about",
+        "into",
+        "over",
+        "after",
+        "before",
+        "during",
+        "since",
+    ]
+)
+NEGATION_SCOPE = 6  # tokens after a cue that it can negate
+# Capitalised words that are never names.
+_NOT_NAMES = frozenset(
+    [
+        *lexicon.MONTHS,
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "i",
+    ]
+)
+
+
+class Token(NamedTuple):
+    """One token: as written, its offsets in the text, its lemma and its concepts.
+
+    A named tuple rather than a dataclass: a passage makes dozens and a check analyses
+    dozens of passages, and a tuple is built several times faster.
+    """
+
+    text: str
+    start: int
+    end: int
+    lower: str
+    lemma: str
+    concepts: frozenset[str]
+    content: bool  # a content word (not a stop word, not punctuation)
+    capitalised: bool
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    """What a claim or passage says, in the terms the stance rules compare."""
+
+    text: str
+    tokens: tuple[Token, ...]
+    entities: tuple[Entity, ...]
+    quantities: tuple[Quantity, ...]
+    years: frozenset[int]
+    months: frozenset[int]  # months named (1-12), for dates such as "24 February"
+    negated: frozenset[int]  # indexes of tokens inside a negation's scope
+    hedged: frozenset[int]  # indexes of tokens inside a hedge's scope
+    attributed: bool  # "according to", "reportedly", "accused": not the writer's assertion
+    accusation: bool
+    denial: bool
+    denial_of_previous: bool  # "denied the accusation": the denied content came before
+    anaphoric_start: bool  # names its subject by pointing back ("Both…", "the two countries")
+    group_reference: bool  # names countries by pointing back: "the countries", "both nations"
+
+    @cached_property
+    def entity_keys(self) -> frozenset[str]:
+        """Canonical keys of every entity named, leaders' countries included."""
+        keys = {e.key for e in self.entities}
+        keys.update(e.country for e in self.entities if e.country)
+        return frozenset(keys)
+
+    @cached_property
+    def concept_positions(self) -> dict[str, tuple[int, ...]]:
+        """Concept -> indexes of the content tokens that express it, in order."""
+        positions: dict[str, list[int]] = {}
+        for index, token in enumerate(self.tokens):
+            if token.content:
+                for concept in token.concepts:
+                    positions.setdefault(concept, []).append(index)
+        return {concept: tuple(found) for concept, found in positions.items()}
+
+    @cached_property
+    def concepts(self) -> frozenset[str]:
+        """Every concept any content token expresses."""
+        found: set[str] = set()
+        for token in self.tokens:
+            if token.content:
+                found |= token.concepts
+        return frozenset(found)
+
+
+def normalise(text: str) -> str:
+    """Unicode NFC with typographic quotes and dashes made plain."""
+    text = unicodedata.normalize("NFC", text)
+    return (
+        text.replace("’", "'")
+        .replace("‘", "'")
+        .replace("“", '"')
+        .replace("”", '"')
+        .replace("–", "-")
+        .replace("—", "-")
+    )
+
+
+@lru_cache(maxsize=65536)
+def lemma_of(word: str) -> str:
+    """The lemma of a lower-case word: verb reading first, then noun, adjective, itself.
+
+    British -ise spellings are read as -ize when the -ize form is a known word, so that
+    "organised" and "organizing" meet; hyphenated prefixes are joined ("co-operation").
+    """
+    for prefix in _JOINED_PREFIXES:
+        if word.startswith(prefix):
+            word = prefix[:-1] + word[len(prefix) :]
+            break
+    if "is" in word:
+        american = re.sub(r"is(e|ed|es|ing|ation|ations)$", r"iz\1", word)
+        if american != word and readings(american):
+            word = american
+    lemmas = readings(word)
+    if not lemmas and word.isalpha():
+        # An unknown word still has a regular plural or past ("airstrikes", "offshored").
+        return getLemma(word, upos="NOUN" if word.endswith("s") else "VERB")[0]
+    if word.endswith("ly") and set(lemmas) <= {"ADV"}:
+        # "fully" meets "full", "openly" meets "open".
+        for stem in (word[:-2], word[:-1], word[:-3] + "y", word[:-1] + "e"):
+            if "ADJ" in readings(stem):
+                return stem
+    for pos in ("VERB", "NOUN", "ADJ", "ADV", "PROPN"):
+        if pos in lemmas:
+            return lemmas[pos][0]
+    return word
+
+
+@lru_cache(maxsize=1)
+def _concept_index() -> dict[str, frozenset[str]]:
+    """Lemma -> synonym classes it belongs to, from the lexicon, built once."""
+    index: dict[str, set[str]] = {}
+    for name, words in lexicon.SYNONYM_CLASSES.items():
+        for word in words:
+            index.setdefault(lemma_of(word.lower()), set()).add(name)
+    return {k: frozenset(v) for k, v in index.items()}
+
+
+@lru_cache(maxsize=1)
+def antonyms() -> dict[str, frozenset[str]]:
+    """Concept -> the concepts that contradict it (symmetric)."""
+    pairs: dict[str, set[str]] = {}
+    for left, right in lexicon.ANTONYM_PAIRS:
+        left_key = left if left in lexicon.SYNONYM_CLASSES else lemma_of(left)
+        right_key = right if right in lexicon.SYNONYM_CLASSES else lemma_of(right)
+        pairs.setdefault(left_key, set()).add(right_key)
+        pairs.setdefault(right_key, set()).add(left_key)
+    return {k: frozenset(v) for k, v in pairs.items()}
+
+
+@lru_cache(maxsize=1)
+def _stop_lemmas() -> frozenset[str]:
+    return frozenset(lexicon.STOP_WORDS | {lemma_of(w) for w in lexicon.STOP_WORDS})
+
+
+def _is_dictionary_word(lower: str) -> bool:
+    return bool(readings(lower)) and lower not in ("will",)
+
+
+def _tokenise(text: str) -> list[tuple[str, int, int]]:
+    pieces: list[tuple[str, int, int]] = []
+    for match in _TOKEN.finditer(text):
+        word, start, end = match.group(), match.start(), match.end()
+        if match.lastgroup == "word":
+            possessive = _POSSESSIVE.search(word)
+            if possessive and len(word) > 2:
+                pieces.append((word[: possessive.start()], start, start + possessive.start()))
+                pieces.append(("'s", start + possessive.start(), end))
+                continue
+        pieces.append((word, start, end))
+    return pieces
+
+
+NOT = "not:"  # prefix of a concept negated by its word's own prefix ("unjustified")
+
+
+@lru_cache(maxsize=65536)
+def _concepts_for(lower: str, lemma: str) -> frozenset[str]:
+    classes = _concept_index().get(lemma, frozenset())
+    negated = _negated_adjective(lower)
+    extra = {NOT + negated} if negated else set()
+    if "-" in lower:
+        extra.add(lower.replace("-", ""))  # "full-scale" meets "full scale" and "fullscale"
+    return frozenset({lemma, *classes, *extra})
+
+
+@lru_cache(maxsize=65536)
+def _negated_adjective(lower: str) -> str | None:
+    """The lemma an adjective negates by prefix: "unjustified" -> "justify", "illegal" -> "legal".
+
+    Only adjectives whose remainder is itself an adjective count, so "impose" or "display"
+    are never read as negations.
+    """
+    if "ADJ" not in readings(lower) and not lower.startswith("non-"):
+        return None
+    for prefix in lexicon.NEGATING_PREFIXES:
+        rest = lower[len(prefix) :].lstrip("-")
+        if lower.startswith(prefix) and len(rest) > 3 and "ADJ" in readings(rest):
+            return lemma_of(rest)
+    return None
+
+
+def opposites(concept: str) -> frozenset[str]:
+    """The concepts that contradict ``concept``: lexicon antonyms and prefix negations."""
+    if concept.startswith(NOT):
+        return frozenset({concept[len(NOT) :]})
+    return antonyms().get(concept, frozenset()) | {NOT + concept}
+
+
+def _merge_phrasal_verbs(lowers: list[str], concepts: list[frozenset[str]]) -> None:
+    """ "call for" is a demand, not a naming: "called for an end" never means "called it"."""
+    for i, lower in enumerate(lowers[:-1]):
+        if lower.startswith("call") and lowers[i + 1] == "for":
+            concepts[i] = frozenset({"call_for"})
+        elif lemma_of(lower) == "back" and lowers[i + 1] in ("down", "off", "away"):
+            concepts[i] = frozenset({"retreat"})  # "backed down" is not support
+        elif lemma_of(lower) == "turn" and lowers[i + 1] == "down":
+            concepts[i] = frozenset({"reject", "prevent"})  # "turned down imports"
+        elif lemma_of(lower) == "scale" and lowers[i + 1] in ("back", "down"):
+            concepts[i] = frozenset({"decrease"})  # "scale back ties"
+        elif lemma_of(lower) == "move" and lowers[i + 1] in ("closer", "nearer"):
+            concepts[i] = frozenset({"approach"})  # "moved closer to the West"
+        elif lemma_of(lower) == "give" and lowers[i + 1] == "up":
+            concepts[i] = frozenset({"leave", "abandon"})  # "give up its relations"
+
+
+def _merge_votes(lowers: list[str], concepts: list[frozenset[str]]) -> None:
+    """Give "voted against" / "voted for" / "in favour" the concept of the vote's direction."""
+    for i, lower in enumerate(lowers):
+        if lemma_of(lower) != "vote":
+            continue
+        window = " ".join(lowers[i + 1 : i + 4])
+        direction = None
+        for phrase, concept in lexicon.VOTE_PREPOSITIONS.items():
+            if window.startswith(phrase) or window.startswith(f"{phrase} "):
+                direction = concept
+                break
+        if direction is None and any(
+            w in ("opposition", "opposing", "against") for w in lowers[max(0, i - 3) : i + 6]
+        ):
+            direction = "vote_against"
+        if direction:
+            concepts[i] = concepts[i] | {direction}
+
+
+def _negation_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
+    negated: set[int] = set()
+    for i, lower in enumerate(lowers):
+        lemma = lemmas[i]
+        cue = lower in lexicon.NEGATION_CUES or lower.endswith("n't")
+        if lower == "yet":
+            cue = i + 1 < len(lowers) and lowers[i + 1] == "to"
+        elif lemma in ("refuse", "decline", "fail"):
+            # "refused to call", "failed to stop"; but "the war was failing" negates nothing.
+            cue = i + 1 < len(lowers) and lowers[i + 1] == "to"
+        elif lower == "no" and i + 1 < len(lowers) and lowers[i + 1] == "longer":
+            cue = True
+        elif lower == "not" and i + 1 < len(lowers) and lowers[i + 1] in ("only", "just"):
+            cue = False  # "not only … but also" affirms
+        if not cue:
+            continue
+        for j in range(i + 1, min(i + 1 + NEGATION_SCOPE, len(lowers))):
+            if lowers[j] in _SCOPE_BREAKS and lowers[j] != "and":
+                break
+            negated.add(j)
+    # "neither X nor Y": both X and Y are negated.
+    return negated
+
+
+def _hedge_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
+    hedged: set[int] = set()
+    for i, lower in enumerate(lowers):
+        if lower in lexicon.HEDGE_CUES or lemmas[i] in lexicon.HEDGE_CUES:
+            for j in range(i + 1, min(i + 10, len(lowers))):
+                if lowers[j] in (";", ".", "but", "although", "however"):
+                    break
+                hedged.add(j)
+    return hedged
+
+
+_PRONOUN_OPENINGS = frozenset(
+    [
+        "both",
+        "he",
+        "she",
+        "they",
+        "it",
+        "this",
+        "these",
+        "its",
+        "his",
+        "her",
+        "their",
+        "we",
+        "our",
+        "i",
+    ]
+)
+_REFERRING_NOUNS = frozenset(
+    ["country", "countries", "nation", "nations", "leader", "leaders", "regime", "government"]
+)
+
+
+def _refers_back(lowers: list[str]) -> bool:
+    """Whether the text names its subject only by pointing back ("Both…", "the two countries")."""
+    if lowers and lowers[0] in _PRONOUN_OPENINGS:
+        return True
+    for i in range(len(lowers) - 2):
+        first, second, third = lowers[i], lowers[i + 1], lowers[i + 2]
+        # "both countries", "two nations", "the regime" (but not "the regime of X")
+        if (
+            first in ("both", "the", "two")
+            and second in _REFERRING_NOUNS
+            and (first != "the" or third != "of")
+        ):
+            return True
+        # "the two leaders", "the former Soviet nation"
+        if (
+            first == "the"
+            and second in ("two", "former")
+            and (third in _REFERRING_NOUNS or third == "soviet")
+        ):
+            return True
+    return False
+
+
+def _refers_to_group(lowers: list[str]) -> bool:
+    """Whether the text names countries by pointing back: "the countries", "both nations"."""
+    return any(
+        lowers[i] in ("the", "both", "two") and lowers[i + 1] in ("countries", "nations")
+        for i in range(len(lowers) - 1)
+    )
+
+
+@lru_cache(maxsize=32768)
+def analyse(text: str) -> TextAnalysis:
+    """Analyse one claim or passage. Pure and cached by text."""
+    clean = normalise(text)
+    pieces = _tokenise(clean)
+    words = [p[0] for p in pieces]
+    lowers = [w.lower() for w in words]
+    lemmas = [lemma_of(w) if w[0].isalpha() else w for w in lowers]
+    stop = _stop_lemmas()
+    capitalised = [w[:1].isupper() for w in words]
+    # A sentence-initial capital says nothing about names: judge that word by the dictionary.
+    sentence_start = [
+        i == 0 or words[i - 1] in (".", "?", "!", '"', ":") for i in range(len(words))
+    ]
+    dictionary = [
+        lowers[i] in _NOT_NAMES
+        or lowers[i] in stop
+        or parse_number(lowers[i]) is not None
+        or (capitalised[i] and sentence_start[i] and _is_dictionary_word(lowers[i]))
+        for i in range(len(words))
+    ]
+    common = [bool(readings(lower)) for lower in lowers]
+    entities = find_entities(words, capitalised, dictionary, common)
+    in_entity: set[int] = set()
+    for entity in entities:
+        in_entity.update(range(entity.start, entity.end))
+    content = [
+        (
+            w[0].isalnum()
+            and lemmas[i] not in stop
+            and lowers[i] not in stop
+            and lowers[i] not in lexicon.NEGATION_CUES
+            and lowers[i] not in _NOT_NAMES
+            and lowers[i] not in lexicon.SCALE_WORDS
+            and not lowers[i].endswith("n't")
+            and i not in in_entity
+        )
+        for i, w in enumerate(words)
+    ]
+    concepts = [_concepts_for(lowers[i], lemmas[i]) for i in range(len(words))]
+    for i in range(1, len(words)):
+        if content[i] and words[i - 1].isalpha() and words[i].isalpha():
+            # "air strikes" meets "airstrikes", "cease fire" meets "ceasefire".
+            concepts[i] = concepts[i] | {lowers[i - 1] + lemmas[i]}
+    _merge_votes(lowers, concepts)
+    _merge_phrasal_verbs(lowers, concepts)
+    for i in range(len(lowers) - 1):
+        if lowers[i] in ("number", "total") and lowers[i + 1] == "of":
+            content[i] = False  # "a number of officials": a quantifier, not a topic
+    quantities, years = find_numbers(lowers, lemmas, content)
+    number_positions = {q.index for q in quantities}
+    for i, w in enumerate(lowers):
+        if w.isdigit() and len(w) == 4 and int(w) in years:
+            number_positions.add(i)
+    tokens = tuple(
+        Token(
+            text=words[i],
+            start=pieces[i][1],
+            end=pieces[i][2],
+            lower=lowers[i],
+            lemma=lemmas[i],
+            concepts=concepts[i],
+            content=content[i] and i not in number_positions,
+            capitalised=capitalised[i],
+        )
+        for i in range(len(words))
+    )
+    lemma_set = set(lemmas)
+    attributed = bool(
+        ("according" in lowers and "to" in lowers) or lemma_set & lexicon.ATTRIBUTION_CUES
+    )
+    denial = bool(lemma_set & lexicon.DENIAL_CUES)
+    denial_of_previous = False
+    if denial:
+        for i, lemma in enumerate(lemmas):
+            if lemma in lexicon.DENIAL_CUES:
+                after = lowers[i + 1 : i + 4]
+                if any(w in lexicon.ANAPHORIC_OBJECTS for w in after) or i + 1 >= len(lowers):
+                    denial_of_previous = True
+                before = lowers[max(0, i - 4) : i]
+                if any(w in lexicon.ANAPHORIC_OBJECTS for w in before):
+                    denial_of_previous = True
+    anaphoric = _refers_back(lowers)
+    months = frozenset(
+        lexicon.MONTHS[lowers[i]]
+        for i in range(len(words))
+        if lowers[i] in lexicon.MONTHS
+        and len(lowers[i]) > 3  # "Mar", "May" (the verb) and "Dec" are too ambiguous
+        and capitalised[i]
+        and not (sentence_start[i] and lowers[i] in ("march", "may"))
+    )
+    return TextAnalysis(
+        text=clean,
+        months=months,
+        tokens=tokens,
+        entities=tuple(entities),
+        quantities=tuple(quantities),
+        years=frozenset(years),
+        negated=frozenset(_negation_scope(lowers, lemmas)),
+        hedged=frozenset(_hedge_scope(lowers, lemmas)),
+        attributed=attributed,
+        accusation=bool(lemma_set & {lemma_of(w) for w in lexicon.ACCUSATION_CUES}),
+        denial=denial,
+        denial_of_previous=denial_of_previous,
+        anaphoric_start=anaphoric,
+        group_reference=_refers_to_group(lowers),
+    )

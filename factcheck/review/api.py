@@ -1,0 +1,412 @@
+"""Curation API: sources, passages and the audit log under ``/api/v1``, for token holders;
+and the published claim reviews, for anyone.
+
+Every curation endpoint needs ``Authorization: Bearer <token>`` (``factcheck reviewer token
+NAME`` prints one); without a live token the answer is a 401 in the standard error body. Views
+are thin: the schemas in :mod:`factcheck.review.schemas` validate, one function of
+:mod:`factcheck.review.curation` (or :mod:`factcheck.review.claim_reviews`) acts, and the changed sources are
+re-indexed before the response, so the next check already sees the change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, request, url_for
+from flask_smorest import Blueprint
+
+from factcheck.catalog.database import get_db
+from factcheck.catalog.models import Passage
+from factcheck.errors import APIError
+from factcheck.extensions import get_search_index
+from factcheck.ingest.documents import Document
+from factcheck.ingest.fetching import Fetcher, FetchError
+from factcheck.ingest.passages import build_passages
+from factcheck.review import claim_reviews, curation
+from factcheck.review.auth import add_authenticate_header, current_reviewer, require_token
+from factcheck.review.schemas import (
+    AuditListSchema,
+    AuditQuerySchema,
+    ClaimReviewFeedSchema,
+    ClaimReviewSchema,
+    PassagePatchSchema,
+    PassageSchema,
+    SourceAddedSchema,
+    SourceCreateSchema,
+    SourceDetailSchema,
+    SourceListSchema,
+    SourcePatchSchema,
+    SourceQuerySchema,
+    audit_filter,
+    source_filter,
+)
+from factcheck.review.submissions import document_from_page, document_from_text
+from factcheck.web.schemas import ErrorSchema
+
+FETCHER_KEY = "factcheck.fetcher"
+BEARER = [{"bearerAuth": []}]
+JSONLD = "application/ld+json"
+
+bp = Blueprint(
+    "curation_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Curation of sources and passages, and the audit log (bearer token required)",
+)
+bp.before_request(require_token)
+bp.after_request(add_authenticate_header)
+
+reviews_bp = Blueprint(
+    "reviews_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Signed-off claim reviews as schema.org ClaimReview JSON-LD (public)",
+)
+
+
+def get_fetcher() -> Fetcher:
+    """The app's page fetcher (tests put one that may reach their own loopback server)."""
+    return current_app.extensions[FETCHER_KEY]
+
+
+def api_error(error: curation.CurationError) -> APIError:
+    """A curation refusal as the API's error."""
+    return APIError(error.message, status=error.status, fields=error.fields)
+
+
+# Sources ------------------------------------------------------------------------------------
+
+
+@bp.route("/sources")
+@bp.arguments(SourceQuerySchema, location="query")
+@bp.response(200, SourceListSchema)
+@bp.alt_response(401, schema=ErrorSchema, description="No valid API token")
+@bp.doc(security=BEARER)
+def list_sources(arguments: dict[str, Any]) -> dict[str, Any]:
+    """List sources with their passage counts, newest first; filter by words, status, rating."""
+    page = curation.list_sources(get_db(), source_filter(arguments))
+    return page_body(page, [source_body(row) for row in page.items])
+
+
+@bp.route("/sources", methods=["POST"])
+@bp.arguments(SourceCreateSchema, location="json")
+@bp.response(201, SourceAddedSchema, description="Added")
+@bp.alt_response(200, schema=SourceAddedSchema, description="Previewed, not saved")
+@bp.alt_response(401, schema=ErrorSchema, description="No valid API token")
+@bp.alt_response(409, schema=ErrorSchema, description="Already in the catalog")
+@bp.alt_response(422, schema=ErrorSchema, description="Invalid, or the URL was refused")
+@bp.doc(security=BEARER)
+def add_source(arguments: dict[str, Any]) -> Any:
+    """Add a source: fetch ``url`` (public http/https pages only) or take ``title`` and ``text``.
+
+    With ``"preview": true`` nothing is saved and the answer shows the passages it would have.
+    """
+    try:
+        if "text" in arguments:
+            document = document_from_text(
+                arguments["title"],
+                arguments["text"],
+                publisher=arguments.get("publisher"),
+                url=arguments.get("url"),
+                published=arguments.get("published"),
+            )
+        else:
+            document = document_from_page(get_fetcher().fetch(arguments["url"]))
+    except FetchError as error:
+        raise APIError(
+            error.reason, status=422, code="fetch_refused", fields={"url": [error.reason]}
+        ) from error
+    except curation.CurationError as error:
+        raise api_error(error) from error
+    if arguments["preview"]:
+        return preview_body(document, arguments.get("reliability")), 200
+    session = get_db()
+    try:
+        curation.add_source(
+            session, document, current_reviewer(), reliability=arguments.get("reliability")
+        )
+    except curation.CurationError as error:
+        session.rollback()
+        raise api_error(error) from error
+    session.commit()
+    curation.reindex_sources(session, get_search_index(), [document.source_id])
+    row = curation.source_row(session, document.source_id)
+    passages = curation.source_passages(session, document.source_id)
+    body = {
+        "saved": True,
+        "source": source_body(row),
+        "passages": [preview_passage(passage) for passage in passages],
+    }
+    return body, 201, {"Location": url_for("curation_api.source", source_id=document.source_id)}
+
+
+@bp.route("/sources/<source_id>")
+@bp.response(200, SourceDetailSchema)
+@bp.alt_response(401, schema=ErrorSchema, description="No valid API token")
+@bp.alt_response(404, schema=ErrorSchema, description="No such source")
+@bp.doc(security=BEARER)
+def source(source_id: str) -> dict[str, Any]:
+    """A source, its counts and every passage (excluded ones too)."""
+    try:
+        return source_detail(source_id)
+    except curation.CurationError as error:
+        raise api_error(error) from error
+
+
+@bp.route("/sources/<source_id>", methods=["PATCH"])
+@bp.arguments(SourcePatchSchema, location="json")
+@bp.response(200, SourceDetailSchema)
+@bp.alt_response(401, schema=ErrorSchema, description="No valid API token")
+@bp.alt_response(403, schema=ErrorSchema, description="Retiring needs an admin")
+@bp.alt_response(404, schema=ErrorSchema, description="No such source")
+@bp.alt_response(422, schema=ErrorSchema, description="Invalid changes")
+@bp.doc(security=BEARER)
+def edit_source(changes: dict[str, Any], source_id: str) -> dict[str, Any]:
+    """Change a source's metadata or reliability rating; retire or restore it (admins)."""
+    session = get_db()
+    try:
+        curation.edit_source(session, source_id, changes, current_reviewer())
+    except curation.CurationError as error:
+        session.rollback()
+        raise api_error(error) from error
+    session.commit()
+    curation.reindex_sources(session, get_search_index(), [source_id])
+    return source_detail(source_id)
+
+
+# Passages -----------------------------------------------------------------------------------
+
+
+@bp.route("/passages/<passage_id>")
+@bp.response(200, PassageSchema)
+@bp.alt_response(401, schema=ErrorSchema, description="No valid API token")
+@bp.alt_response(404, schema=ErrorSchema, description="No such passage")
+@bp.doc(security=BEARER)
+def passage(passage_id: str) -> dict[str, Any]:
+    """A passage with its curation state and the ``version`` an edit must name."""
+    try:
+        return passage_body(curation.get_passage(get_db(), passage_id))
+    except curation.CurationError as error:
+        raise api_error(error) from error
+
+
+@bp.route("/passages/<passage_id>", methods=["PATCH"])
+@bp.arguments(PassagePatchSchema, location="json")
+@bp.response(200, PassageSchema)
+@bp.alt_response(401, schema=ErrorSchema, description="No valid API token")
+@bp.alt_response(404, schema=ErrorSchema, description="No such passage")
+@bp.alt_response(
+    409, schema=ErrorSchema, description="Changed since ``version``: the message has its text"
+)
+@bp.alt_response(422, schema=ErrorSchema, description="Invalid edit")
+@bp.doc(security=BEARER)
+def edit_passage(arguments: dict[str, Any], passage_id: str) -> dict[str, Any]:
+    """Exclude or include a passage (with a reason), correct its text, or note something.
+
+    The edit names the ``version`` it was made on; if the passage has changed since, nothing
+    is written and the 409 error gives the current version and text.
+    """
+    session = get_db()
+    edit = curation.PassageEdit(
+        version=arguments["version"],
+        excluded=arguments.get("excluded"),
+        reason=arguments.get("reason"),
+        text=arguments.get("text"),
+        note=(arguments["note"] or "") if "note" in arguments else None,
+    )
+    try:
+        curation.edit_passage(session, passage_id, edit, current_reviewer())
+    except curation.CurationError as error:
+        session.rollback()
+        raise api_error(error) from error
+    source_id = session.get(Passage, passage_id).source_id  # type: ignore[union-attr]
+    session.commit()
+    curation.reindex_sources(session, get_search_index(), [source_id])
+    return passage_body(curation.get_passage(session, passage_id))
+
+
+# Audit --------------------------------------------------------------------------------------
+
+
+@bp.route("/audit")
+@bp.arguments(AuditQuerySchema, location="query")
+@bp.response(200, AuditListSchema)
+@bp.alt_response(401, schema=ErrorSchema, description="No valid API token")
+@bp.doc(security=BEARER)
+def audit(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The audit log, newest first: all of it, one entity's, a source's, or one actor's."""
+    page = curation.audit_entries(
+        get_db(),
+        audit_filter(arguments),
+    )
+    return page_body(page, page.items)
+
+
+# Claim reviews ------------------------------------------------------------------------------
+
+
+@reviews_bp.route("/reviews")
+@reviews_bp.response(200, ClaimReviewFeedSchema, content_type=JSONLD)
+def review_feed() -> Response:
+    """Every signed-off claim's newest review, as a schema.org DataFeed of ClaimReviews."""
+    session = get_db()
+    body = {
+        "@context": "https://schema.org",
+        "@type": "DataFeed",
+        "dataFeedElement": [
+            review_jsonld(review) for review in claim_reviews.published_reviews(session)
+        ],
+    }
+    return jsonld_response(ClaimReviewFeedSchema().dump(body))
+
+
+@reviews_bp.route("/reviews/<int:review_id>")
+@reviews_bp.response(200, ClaimReviewSchema, content_type=JSONLD)
+@reviews_bp.alt_response(404, schema=ErrorSchema, description="No such review")
+def review(review_id: int) -> Response:
+    """One signed-off review as schema.org ClaimReview JSON-LD."""
+    try:
+        found = claim_reviews.get_review(get_db(), review_id)
+    except curation.CurationError as error:
+        raise api_error(error) from error
+    body = {"@context": "https://schema.org", **review_jsonld(found)}
+    return jsonld_response(ClaimReviewSchema().dump(body))
+
+
+def review_jsonld(found: Any) -> dict[str, Any]:
+    """The JSON-LD of one review, with its own URL and the public page of its claim."""
+    return claim_reviews.claim_review_jsonld(
+        get_db(),
+        found,
+        review_url=url_for("reviews_api.review", review_id=found.id, _external=True),
+        claim_url=url_for("web.check", claim=found.claim, _external=True)
+        if "web.check" in current_app.view_functions
+        else url_for("reviews_api.review", review_id=found.id, _external=True),
+    )
+
+
+def jsonld_response(body: dict[str, Any]) -> Response:
+    """JSON-LD typed as asked: ``application/ld+json`` unless the client prefers plain JSON."""
+    response = jsonify(body)
+    best = request.accept_mimetypes.best_match([JSONLD, "application/json"], default=JSONLD)
+    response.mimetype = best or JSONLD
+    return response
+
+
+# Bodies -------------------------------------------------------------------------------------
+
+
+def page_body(page: curation.Page, items: list[Any]) -> dict[str, Any]:
+    """A page of a list as the list schemas expect it."""
+    return {
+        "items": items,
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "pages": page.pages,
+    }
+
+
+def source_body(row: curation.SourceRow) -> dict[str, Any]:
+    """A source with its counts."""
+    source = row.source
+    return {
+        "id": source.id,
+        "title": source.title,
+        "publisher": source.publisher,
+        "url": source.url,
+        "published": source.published,
+        "published_precision": source.published_precision,
+        "reliability": source.reliability,
+        "retired": source.retired,
+        "origin": source.origin,
+        "counts": {"passages": row.passages, "excluded": row.excluded, "active": row.active},
+        "created_at": source.created_at,
+        "updated_at": source.updated_at,
+    }
+
+
+def source_detail(source_id: str) -> dict[str, Any]:
+    """A source with its counts and every passage."""
+    session = get_db()
+    row = curation.source_row(session, source_id)
+    passages = curation.source_passages(session, source_id)
+    return {**source_body(row), "passages": [passage_body(p) for p in passages]}
+
+
+def passage_body(passage: Passage) -> dict[str, Any]:
+    """A passage with its curation state."""
+    return {
+        "id": passage.id,
+        "source_id": passage.source_id,
+        "position": passage.position,
+        "paragraph": passage.paragraph,
+        "text": passage.text,
+        "original_text": passage.original_text,
+        "corrected": passage.text != passage.original_text,
+        "context": passage.context,
+        "excluded": passage.excluded,
+        "excluded_reason": passage.excluded_reason,
+        "note": passage.note,
+        "version": passage.version,
+        "updated_at": passage.updated_at,
+    }
+
+
+def preview_passage(passage: Any) -> dict[str, Any]:
+    """A passage (saved, or a draft) as a new source's list shows it."""
+    if isinstance(passage, Passage):
+        return {
+            "id": passage.id,
+            "position": passage.position,
+            "text": passage.text,
+            "excluded": passage.excluded,
+            "excluded_reason": passage.excluded_reason,
+        }
+    return {
+        "id": passage.passage_id,
+        "position": passage.position,
+        "text": passage.text,
+        "excluded": passage.excluded_reason is not None,
+        "excluded_reason": passage.excluded_reason,
+    }
+
+
+def preview_body(document: Document, reliability: str | None) -> dict[str, Any]:
+    """What adding ``document`` would give, without saving it."""
+    drafts = build_passages(document)
+    excluded = sum(draft.excluded_reason is not None for draft in drafts)
+    return {
+        "saved": False,
+        "source": {
+            "id": document.source_id,
+            "title": document.title,
+            "publisher": document.publisher,
+            "url": document.url,
+            "published": document.published,
+            "published_precision": document.published_precision,
+            "reliability": reliability,
+            "retired": False,
+            "origin": document.origin,
+            "counts": {
+                "passages": len(drafts),
+                "excluded": excluded,
+                "active": len(drafts) - excluded,
+            },
+            "created_at": None,
+            "updated_at": None,
+        },
+        "passages": [preview_passage(draft) for draft in drafts],
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register both blueprints on the app's API, with the bearer scheme in its document."""
+    api = app.extensions["factcheck.web.api"]
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer", "description": "factcheck reviewer token NAME"},
+    )
+    api.register_blueprint(bp)
+    api.register_blueprint(reviews_bp)
+    app.extensions.setdefault(FETCHER_KEY, Fetcher())

@@ -1,0 +1,462 @@
+"""Review: the reviewers' pages under ``/review``, and :func:`init_app`, which wires reviewing in.
+
+Every page needs a signed-in reviewer (:func:`factcheck.review.auth.require_reviewer`) and every form
+carries a CSRF token. The pages do what the curation API does, through the same functions of
+:mod:`factcheck.review.curation` and the same input schemas:
+
+* ``/review/sources``: the list with counts and filters; ``/review/sources/new`` adds one by URL,
+  pasted text or upload, through a preview of its passages before anything is saved;
+* ``/review/sources/<id>``: edit metadata and rating, retire or restore, its passages and audit;
+* ``/review/passages/<id>``: exclude or include, correct, note; a stale edit is refused (409)
+  with the current text on the page;
+* ``/review/audit``: the audit log, filtered by source, passage or reviewer;
+* ``/review/checks``: the checked claims, most asked first; ``/review/checks/<id>`` signs one off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from marshmallow import ValidationError
+
+from factcheck.catalog.database import get_db
+from factcheck.catalog.models import Passage, as_utc
+from factcheck.catalog.store import catalog_counts
+from factcheck.engine.verdict import VERDICTS
+from factcheck.extensions import get_search_index
+from factcheck.ingest.fetching import FetchError
+from factcheck.ingest.passages import build_passages
+from factcheck.review import api as curation_api
+from factcheck.review import auth, claim_reviews, curation
+from factcheck.review.auth import current_reviewer, require_reviewer
+from factcheck.review.schemas import (
+    AuditQuerySchema,
+    PassagePatchSchema,
+    SourcePatchSchema,
+    SourceQuerySchema,
+    audit_filter,
+    source_filter,
+)
+from factcheck.review.submissions import (
+    document_from_page,
+    document_from_text,
+    document_from_upload,
+)
+from factcheck.search.index import IndexMissingError
+from factcheck.web import check_log
+from factcheck.web.checks import check_claim
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+bp.before_request(require_reviewer)
+
+VERDICT_LABELS = {
+    "supported": "Supported",
+    "refuted": "Refuted",
+    "conflicting": "Conflicting",
+    "not_enough_evidence": "Not enough evidence",
+}
+ADD_METHODS = ("url", "text", "file")
+
+
+@bp.app_template_filter("review_verdict")
+def verdict_words(verdict: str) -> str:
+    """A verdict in words."""
+    return VERDICT_LABELS.get(verdict, verdict)
+
+
+@bp.app_template_filter("review_time")
+def time_words(moment: Any) -> str:
+    """A stored time as ``2026-11-23 14:05 UTC``."""
+    if moment is None:
+        return ""
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@bp.route("/")
+def home() -> str:
+    """What needs a reviewer: counts, the most asked claims, the latest changes."""
+    check_log.flush()
+    session = get_db()
+    return render_template(
+        "review/home.html",
+        counts=catalog_counts(session),
+        checks=claim_reviews.list_checks(session, per_page=5).items,
+        audit=curation.audit_entries(session, curation.AuditFilter(per_page=8)).items,
+    )
+
+
+# Sources ------------------------------------------------------------------------------------
+
+
+@bp.route("/sources")
+def sources() -> Any:
+    """The sources, with counts, filtered by words, status and rating."""
+    try:
+        arguments = SourceQuerySchema().load(request.args.to_dict())
+    except ValidationError as error:
+        arguments = SourceQuerySchema().load({})
+        flash("Some filters were not valid and were ignored: " + ", ".join(error.messages))
+    page = curation.list_sources(
+        get_db(),
+        source_filter(arguments),
+    )
+    return render_template(
+        "review/sources.html", page=page, filters=arguments, scale=curation.RELIABILITY_SCALE
+    )
+
+
+@bp.route("/sources/new")
+def new_source() -> str:
+    """The three ways to add a source: by URL, by pasting, by uploading a file."""
+    return render_new_source()
+
+
+def render_new_source(
+    error: str | None = None, method: str = "url", form: dict[str, Any] | None = None
+) -> str:
+    """The add-a-source page, with what was typed and what went wrong."""
+    return render_template(
+        "review/source_new.html",
+        error=error,
+        method=method,
+        form=form or {},
+        scale=curation.RELIABILITY_SCALE,
+    )
+
+
+@bp.route("/sources/preview", methods=["POST"])
+def preview_source() -> Any:
+    """Read, fetch or extract the submitted source and show its passages; save nothing yet."""
+    method = request.form.get("method", "text")
+    try:
+        if method == "url":
+            url = request.form.get("url", "").strip()
+            if not url:
+                raise curation.CurationError("Give the URL of a page.")
+            document = document_from_page(curation_api.get_fetcher().fetch(url))
+        elif method == "file":
+            upload = request.files.get("file")
+            if upload is None or not upload.filename:
+                raise curation.CurationError("Choose a .txt, .md or .html file.")
+            document = document_from_upload(upload.filename, upload.read())
+        else:
+            method = "text"
+            document = document_from_text(
+                request.form.get("title", ""),
+                request.form.get("text", ""),
+                publisher=request.form.get("publisher"),
+                url=request.form.get("source_url"),
+                published=request.form.get("published"),
+            )
+    except FetchError as error:
+        return render_new_source(error.reason, method, request.form.to_dict()), 422
+    except curation.CurationError as error:
+        return render_new_source(describe(error), method, request.form.to_dict()), 422
+    return render_template(
+        "review/source_preview.html",
+        document=document,
+        drafts=build_passages(document),
+        scale=curation.RELIABILITY_SCALE,
+    )
+
+
+@bp.route("/sources", methods=["POST"])
+def add_source() -> Any:
+    """Save a previewed source, then index its passages."""
+    form = request.form
+    session = get_db()
+    try:
+        document = document_from_text(
+            form.get("title", ""),
+            form.get("text", ""),
+            publisher=form.get("publisher"),
+            url=form.get("source_url"),
+            published=form.get("published"),
+            origin=form.get("origin") or "pasted",
+            source_id=form.get("source_id") or None,
+        )
+        reliability = form.get("reliability") or None
+        curation.add_source(session, document, current_reviewer(), reliability=reliability)
+    except curation.CurationError as error:
+        session.rollback()
+        return render_new_source(describe(error), "text", _as_text_form(form)), error.status
+    session.commit()
+    curation.reindex_sources(session, get_search_index(), [document.source_id])
+    flash(f"Added {document.title!r}.")
+    return redirect(url_for("review.source", source_id=document.source_id))
+
+
+@bp.route("/sources/<source_id>")
+def source(source_id: str) -> Any:
+    """A source: its metadata form, its passages and its audit trail."""
+    return render_source(source_id)
+
+
+def render_source(source_id: str, error: str | None = None, status: int = 200) -> Any:
+    """The source page, with an error from a refused change if there was one."""
+    session = get_db()
+    try:
+        row = curation.source_row(session, source_id)
+    except curation.NotFoundError:
+        abort(404)
+    page = curation.audit_entries(session, curation.AuditFilter(source_id=source_id, per_page=20))
+    html = render_template(
+        "review/source.html",
+        row=row,
+        passages=curation.source_passages(session, source_id),
+        audit=page,
+        scale=curation.RELIABILITY_SCALE,
+        error=error,
+        reviewer=current_reviewer(),
+    )
+    return html, status
+
+
+@bp.route("/sources/<source_id>", methods=["POST"])
+def edit_source(source_id: str) -> Any:
+    """Save a source's metadata and rating, or retire or restore it."""
+    form = request.form.to_dict()
+    form.pop("csrf_token", None)
+    if "retired" in form:
+        changes_in: dict[str, Any] = {"retired": form["retired"] in ("1", "true", "on")}
+    else:
+        changes_in = {name: form[name] for name in curation.SOURCE_METADATA if name in form}
+        if "reliability" in changes_in:
+            changes_in["reliability"] = changes_in["reliability"] or None
+    session = get_db()
+    try:
+        changes = SourcePatchSchema().load(changes_in)
+        actions = curation.edit_source(session, source_id, changes, current_reviewer())
+    except ValidationError as error:
+        session.rollback()
+        return render_source(source_id, "Not saved: " + fields_text(error.messages), 422)
+    except curation.NotFoundError:
+        abort(404)
+    except curation.CurationError as error:
+        session.rollback()
+        return render_source(source_id, describe(error), error.status)
+    session.commit()
+    curation.reindex_sources(session, get_search_index(), [source_id])
+    flash(("Saved: " + ", ".join(actions) + ".") if actions else "Nothing changed.")
+    return redirect(url_for("review.source", source_id=source_id))
+
+
+# Passages -----------------------------------------------------------------------------------
+
+
+@bp.route("/passages/<passage_id>")
+def passage(passage_id: str) -> Any:
+    """A passage: its text and original, its state, the forms that change it, its audit."""
+    return render_passage(passage_id)
+
+
+def render_passage(
+    passage_id: str,
+    error: str | None = None,
+    status: int = 200,
+    conflict: curation.EditConflict | None = None,
+    submitted: dict[str, Any] | None = None,
+) -> Any:
+    """The passage page; after a conflict, what the reviewer tried and what is there now."""
+    session = get_db()
+    try:
+        found = curation.get_passage(session, passage_id)
+    except curation.NotFoundError:
+        abort(404)
+    audit = curation.audit_entries(
+        session, curation.AuditFilter(entity_type="passage", entity_id=passage_id, per_page=20)
+    )
+    html = render_template(
+        "review/passage.html",
+        passage=found,
+        source=found.source,
+        audit=audit,
+        error=error,
+        conflict=conflict,
+        submitted=submitted or {},
+    )
+    return html, status
+
+
+@bp.route("/passages/<passage_id>", methods=["POST"])
+def edit_passage(passage_id: str) -> Any:
+    """Apply one form of the passage page: exclude/include, correct or note."""
+    form = request.form
+    action = form.get("action", "")
+    data: dict[str, Any] = {"version": form.get("version", "")}
+    if action == "exclude":
+        data.update(excluded=True, reason=form.get("reason", ""))
+    elif action == "include":
+        data.update(excluded=False, reason=form.get("reason", ""))
+    elif action == "correct":
+        data["text"] = form.get("text", "")
+    elif action == "note":
+        data["note"] = form.get("note", "")
+    else:
+        return render_passage(passage_id, "Unknown action.", 400)
+    session = get_db()
+    try:
+        arguments = PassagePatchSchema().load(data)
+        edit = curation.PassageEdit(
+            version=arguments["version"],
+            excluded=arguments.get("excluded"),
+            reason=arguments.get("reason"),
+            text=arguments.get("text"),
+            note=(arguments.get("note") or "") if "note" in arguments else None,
+        )
+        actions = curation.edit_passage(session, passage_id, edit, current_reviewer())
+    except ValidationError as error:
+        return render_passage(passage_id, "Not saved: " + fields_text(error.messages), 422)
+    except curation.NotFoundError:
+        abort(404)
+    except curation.EditConflict as conflict:
+        session.rollback()
+        message = (
+            "Not saved: someone else changed this passage while you were editing it "
+            f"(you edited version {arguments['version']}, it is now at version "
+            f"{conflict.current['version']}). Its current state is shown below; "
+            "apply your change again if it is still needed."
+        )
+        return render_passage(passage_id, message, 409, conflict, data)
+    except curation.CurationError as error:
+        session.rollback()
+        return render_passage(passage_id, describe(error), error.status, submitted=data)
+    source_id = session.get(Passage, passage_id).source_id  # type: ignore[union-attr]
+    session.commit()
+    curation.reindex_sources(session, get_search_index(), [source_id])
+    flash(("Saved: " + ", ".join(actions) + ".") if actions else "Nothing changed.")
+    target = form.get("next")
+    if target and target.startswith("/review/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("review.passage", passage_id=passage_id))
+
+
+# Audit --------------------------------------------------------------------------------------
+
+
+@bp.route("/audit")
+def audit() -> Any:
+    """The audit log, newest first, filtered by source, entity or reviewer."""
+    try:
+        arguments = AuditQuerySchema().load(request.args.to_dict())
+    except ValidationError as error:
+        arguments = AuditQuerySchema().load({})
+        flash("Some filters were not valid and were ignored: " + ", ".join(error.messages))
+    criteria = audit_filter(arguments)
+    page = curation.audit_entries(get_db(), criteria)
+    return render_template("review/audit.html", page=page, filters=arguments)
+
+
+# Claim checks and sign-off ------------------------------------------------------------------
+
+
+@bp.route("/checks")
+def checks() -> str:
+    """Checked claims, most asked first, with their sign-off if they have one."""
+    check_log.flush()
+    period = request.args.get("period", "month")
+    if period not in claim_reviews.PERIODS:
+        period = "month"
+    page = claim_reviews.list_checks(
+        get_db(),
+        period=period,
+        page=request.args.get("page", 1, type=int),
+        per_page=request.args.get("per_page", 25, type=int),
+    )
+    return render_template(
+        "review/checks.html", page=page, period=period, periods=claim_reviews.PERIODS
+    )
+
+
+@bp.route("/checks/<int:check_id>", methods=["GET", "POST"])
+def check(check_id: int) -> Any:
+    """Sign a checked claim off: confirm or override the verdict, say why, cite passages."""
+    check_log.flush()
+    session = get_db()
+    try:
+        logged = claim_reviews.get_check(session, check_id)
+    except curation.NotFoundError:
+        abort(404)
+    try:
+        result = check_claim(logged.claim, limit=10)
+    except IndexMissingError:
+        result = None
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            claim_reviews.sign_off(
+                session,
+                check_id,
+                verdict=request.form.get("verdict", ""),
+                automatic_verdict=result.verdict if result else logged.verdict,
+                rationale=request.form.get("rationale", ""),
+                passage_ids=request.form.getlist("passage"),
+                reviewer=current_reviewer(),
+            )
+        except curation.CurationError as refused:
+            session.rollback()
+            error, status = describe(refused), refused.status
+        else:
+            session.commit()
+            flash(f"Signed off: {logged.claim!r}.")
+            return redirect(url_for("review.checks"))
+    html = render_template(
+        "review/check.html",
+        logged=logged,
+        result=result,
+        review=claim_reviews.newest_review(session, check_id),
+        verdicts=VERDICTS,
+        error=error,
+        form=request.form,
+    )
+    return html, status
+
+
+# Helpers ------------------------------------------------------------------------------------
+
+
+def describe(error: curation.CurationError) -> str:
+    """A refusal in one line: its message, and the fields at fault."""
+    if not error.fields:
+        return error.message
+    return error.message.replace(": see fields.", "") + ": " + fields_text(error.fields)
+
+
+def fields_text(messages: Any) -> str:
+    """Validation messages as ``field: problem; field: problem``."""
+    if isinstance(messages, dict):
+        return "; ".join(
+            f"{name.lstrip('_')}: {fields_text(value)}" for name, value in messages.items()
+        )
+    if isinstance(messages, list):
+        return ", ".join(str(item) for item in messages)
+    return str(messages)
+
+
+def _as_text_form(form: Any) -> dict[str, Any]:
+    """A refused save shown again as a pasted text, so nothing typed is lost."""
+    return {
+        "title": form.get("title", ""),
+        "text": form.get("text", ""),
+        "publisher": form.get("publisher", ""),
+        "source_url": form.get("source_url", ""),
+        "published": form.get("published", ""),
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Wire reviewing in: sign-in and CSRF, these pages, and the curation and reviews API."""
+    auth.init_app(app)
+    app.register_blueprint(bp)
+    curation_api.init_app(app)

@@ -1,0 +1,243 @@
+"""Reviewers: accounts, password checks, API tokens and the throttle on failed sign-ins.
+
+Plain functions of a SQLAlchemy session, without Flask: the ``reviewer`` commands, the sign-in
+page and the API's token check all call them. Passwords are kept as werkzeug scrypt hashes (slow
+by design); an API token is shown once when issued and only its sha256 is stored, so a leaked
+database does not leak usable tokens (a token has 256 random bits, so a fast hash is enough).
+
+Sign-ins that fail are recorded per user name and client address; after
+:data:`MAX_FAILURES` within :data:`FAILURE_WINDOW` that pair must wait until the oldest of them
+leaves the window, and the password is not even checked meanwhile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from factcheck.catalog.models import ApiToken, Reviewer, SignInFailure, as_utc, utc_now
+from factcheck.catalog.store import IMPORTER, record_audit
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "fc_"
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
+# Actors the catalog already uses for itself: a reviewer by these names would blur the audit.
+RESERVED_NAMES = frozenset({IMPORTER, "cli", "system"})
+# Checked against when the user name is unknown, so a miss costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password of anyone", method="scrypt")
+
+
+class ReviewerError(ValueError):
+    """A reviewer operation that cannot be done; the message says why."""
+
+
+@dataclass(frozen=True)
+class ReviewerIdentity:
+    """Who is acting: detached from any session, safe to keep on ``g`` or in Flask-Login."""
+
+    id: int
+    name: str
+    is_admin: bool
+
+
+def identity(reviewer: Reviewer) -> ReviewerIdentity:
+    """The detached identity of ``reviewer``."""
+    return ReviewerIdentity(reviewer.id, reviewer.name, reviewer.is_admin)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of an API token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def find_reviewer(session: Session, name: str) -> Reviewer | None:
+    """The reviewer called ``name``, if any."""
+    return session.scalar(select(Reviewer).where(Reviewer.name == name))
+
+
+def add_reviewer(
+    session: Session, name: str, password: str, *, is_admin: bool = False, actor: str = "cli"
+) -> Reviewer:
+    """Create a reviewer; refuse a taken, reserved or malformed name and a short password."""
+    if not NAME_PATTERN.match(name):
+        raise ReviewerError(
+            "a name is 2 to 80 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    if name.lower() in RESERVED_NAMES:
+        raise ReviewerError(f"{name!r} is reserved for the service's own audit entries")
+    if find_reviewer(session, name) is not None:
+        raise ReviewerError(f"a reviewer called {name!r} already exists")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ReviewerError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    reviewer = Reviewer(
+        name=name,
+        password_hash=generate_password_hash(password, method="scrypt"),
+        is_admin=is_admin,
+        active=True,
+    )
+    session.add(reviewer)
+    session.flush()
+    record_audit(
+        session,
+        actor=actor,
+        action="add_reviewer",
+        entity_type="reviewer",
+        entity_id=name,
+        after={"name": name, "is_admin": is_admin},
+    )
+    return reviewer
+
+
+def issue_token(session: Session, name: str, *, actor: str = "cli") -> str:
+    """Create an API token for reviewer ``name`` and return it (it is never shown again)."""
+    reviewer = _require(session, name)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    api_token = ApiToken(reviewer_id=reviewer.id, token_hash=hash_token(token))
+    session.add(api_token)
+    session.flush()
+    record_audit(
+        session,
+        actor=actor,
+        action="issue_token",
+        entity_type="reviewer",
+        entity_id=name,
+        after={"token_id": api_token.id},
+    )
+    return token
+
+
+def revoke_tokens(
+    session: Session, name: str, *, token_id: int | None = None, actor: str = "cli"
+) -> list[int]:
+    """Revoke reviewer ``name``'s live tokens (or only ``token_id``); return the ids revoked."""
+    reviewer = _require(session, name)
+    statement = select(ApiToken).where(
+        ApiToken.reviewer_id == reviewer.id, ApiToken.revoked_at.is_(None)
+    )
+    if token_id is not None:
+        statement = statement.where(ApiToken.id == token_id)
+    tokens = list(session.scalars(statement))
+    now = utc_now()
+    for api_token in tokens:
+        api_token.revoked_at = now
+    revoked = [api_token.id for api_token in tokens]
+    if revoked:
+        record_audit(
+            session,
+            actor=actor,
+            action="revoke_token",
+            entity_type="reviewer",
+            entity_id=name,
+            after={"token_ids": revoked},
+        )
+    return revoked
+
+
+def live_tokens(session: Session, name: str) -> list[ApiToken]:
+    """Reviewer ``name``'s tokens that are not revoked, oldest first."""
+    reviewer = _require(session, name)
+    statement = (
+        select(ApiToken)
+        .where(ApiToken.reviewer_id == reviewer.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.id)
+    )
+    return list(session.scalars(statement))
+
+
+def reviewer_for_token(session: Session, token: str) -> ReviewerIdentity | None:
+    """The active reviewer a live token belongs to (noting its use), or ``None``."""
+    statement = (
+        select(ApiToken)
+        .join(Reviewer, Reviewer.id == ApiToken.reviewer_id)
+        .where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.revoked_at.is_(None),
+            Reviewer.active.is_(True),
+        )
+    )
+    api_token = session.scalar(statement)
+    if api_token is None:
+        return None
+    api_token.last_used_at = utc_now()
+    return identity(api_token.reviewer)
+
+
+def load_identity(session: Session, reviewer_id: int) -> ReviewerIdentity | None:
+    """The identity of an active reviewer by id (what a session cookie names)."""
+    reviewer = session.get(Reviewer, reviewer_id)
+    if reviewer is None or not reviewer.active:
+        return None
+    return identity(reviewer)
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    """The answer to a sign-in: the reviewer, or why not (and how long to wait)."""
+
+    reviewer: ReviewerIdentity | None
+    retry_after: int = 0  # seconds to wait when throttled
+
+    @property
+    def throttled(self) -> bool:
+        """Whether the attempt was refused without checking the password."""
+        return self.retry_after > 0
+
+
+def sign_in(
+    session: Session, name: str, password: str, address: str, *, now: datetime | None = None
+) -> SignInOutcome:
+    """Check a name and password, throttled per name and address.
+
+    A success clears that pair's failures; a failure is recorded. The caller commits.
+    """
+    now = now or utc_now()
+    wait = throttle_wait(session, name, address, now=now)
+    if wait:
+        return SignInOutcome(None, retry_after=wait)
+    reviewer = find_reviewer(session, name)
+    if reviewer is None:
+        check_password_hash(_DUMMY_HASH, password)
+        valid = False
+    else:
+        valid = check_password_hash(reviewer.password_hash, password) and reviewer.active
+    if not valid:
+        session.add(SignInFailure(username=name[:200], address=address[:64], at=now))
+        return SignInOutcome(None)
+    session.execute(
+        delete(SignInFailure).where(
+            SignInFailure.username == name, SignInFailure.address == address
+        )
+    )
+    return SignInOutcome(identity(reviewer))
+
+
+def throttle_wait(session: Session, name: str, address: str, *, now: datetime) -> int:
+    """Seconds this name and address must wait before trying again (0: may try now)."""
+    since = now - FAILURE_WINDOW
+    failures, oldest = session.execute(
+        select(func.count(), func.min(SignInFailure.at)).where(
+            SignInFailure.username == name[:200],
+            SignInFailure.address == address[:64],
+            SignInFailure.at > since,
+        )
+    ).one()
+    if failures < MAX_FAILURES or oldest is None:
+        return 0
+    return max(1, int((as_utc(oldest) + FAILURE_WINDOW - now).total_seconds()) + 1)
+
+
+def _require(session: Session, name: str) -> Reviewer:
+    """The reviewer called ``name``, or a :class:`ReviewerError`."""
+    reviewer = find_reviewer(session, name)
+    if reviewer is None:
+        raise ReviewerError(f"no reviewer called {name!r}")
+    return reviewer

@@ -1,0 +1,330 @@
+"""Marshmallow schemas of the curation API and the published claim reviews.
+
+The request schemas are shared with the ``/review`` pages, which load their forms through them,
+so a field has one rule whether it comes from JSON or from a form. Lists are paged: ``page``
+starts at 1 and ``per_page`` is clamped to 1-100 rather than refused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from factcheck.catalog.models import as_utc
+from factcheck.review.curation import RELIABILITY_SCALE, SOURCE_STATUSES, AuditFilter, SourceFilter
+from factcheck.web.schemas import SourceRefSchema
+
+RELIABILITY_CHOICES = list(RELIABILITY_SCALE)
+
+
+class UTCDateTime(fields.DateTime):
+    """A timestamp in ISO 8601 with its UTC offset (SQLite hands them back naive)."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime):
+            value = as_utc(value)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class PagingSchema(Schema):
+    """Which page of a list; out-of-range values are clamped, not refused."""
+
+    page = fields.Integer(load_default=1, metadata={"description": "From 1"})
+    per_page = fields.Integer(load_default=25, metadata={"description": "Clamped to 1-100"})
+
+
+class PageSchema(Schema):
+    """Where a page sits in its list."""
+
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "Items in the whole list"})
+    pages = fields.Integer(required=True)
+
+
+class BlankToNoneMixin:
+    """Form fields arrive as strings; an empty one means "not given" for optional values."""
+
+    BLANK_AS_MISSING: tuple[str, ...] = ()
+
+    @pre_load
+    def drop_blanks(self, data: Any, **_kwargs: Any) -> Any:
+        """Drop the named keys whose value is an empty string."""
+        if not isinstance(data, dict):
+            return data
+        return {
+            key: value
+            for key, value in data.items()
+            if not (key in self.BLANK_AS_MISSING and isinstance(value, str) and not value.strip())
+        }
+
+
+# Sources ------------------------------------------------------------------------------------
+
+
+class SourceQuerySchema(BlankToNoneMixin, PagingSchema):
+    """Filters of the list of sources."""
+
+    BLANK_AS_MISSING = ("q", "status", "reliability", "page", "per_page")
+
+    q = fields.String(metadata={"description": "Words in the title, publisher, URL or id"})
+    status = fields.String(
+        load_default="active",
+        validate=validate.OneOf(SOURCE_STATUSES),
+        metadata={"description": "active (default), retired or all"},
+    )
+    reliability = fields.String(
+        validate=validate.OneOf([*RELIABILITY_CHOICES, "unrated"]),
+        metadata={"description": "A rating of the scale, or unrated"},
+    )
+
+
+def source_filter(arguments: dict[str, Any]) -> SourceFilter:
+    """The :class:`SourceFilter` that :class:`SourceQuerySchema`'s loaded arguments describe."""
+    return SourceFilter(
+        query=arguments.get("q"),
+        status=arguments["status"],
+        reliability=arguments.get("reliability"),
+        page=arguments["page"],
+        per_page=arguments["per_page"],
+    )
+
+
+class SourceCountsSchema(Schema):
+    """How many passages a source has."""
+
+    passages = fields.Integer(required=True, metadata={"description": "All its passages"})
+    excluded = fields.Integer(required=True, metadata={"description": "Excluded passages"})
+    active = fields.Integer(required=True, metadata={"description": "Passages in the index"})
+
+
+class SourceSchema(SourceRefSchema):
+    """A source, its provenance, its rating and its passage counts."""
+
+    published_precision = fields.String(required=True)
+    reliability = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "One of " + ", ".join(RELIABILITY_CHOICES) + "; null: unrated"},
+    )
+    retired = fields.Boolean(required=True)
+    origin = fields.String(allow_none=True, required=True)
+    counts = fields.Nested(SourceCountsSchema, required=True)
+    created_at = UTCDateTime(allow_none=True, required=True)
+    updated_at = UTCDateTime(allow_none=True, required=True)
+
+
+class SourceListSchema(PageSchema):
+    """One page of sources."""
+
+    items = fields.List(fields.Nested(SourceSchema), required=True)
+
+
+class SourceCreateSchema(BlankToNoneMixin, Schema):
+    """A new source: ``{"url"}`` to fetch a page, or ``{"title", "text", ...}`` as written."""
+
+    BLANK_AS_MISSING = ("url", "title", "text", "publisher", "published", "reliability")
+
+    url = fields.String(
+        validate=validate.Length(max=2000),
+        metadata={"description": "Fetched (http/https, public addresses only) unless text given"},
+    )
+    title = fields.String(validate=validate.Length(max=300))
+    text = fields.String(metadata={"description": "The article, paragraphs split by blank lines"})
+    publisher = fields.String(validate=validate.Length(max=300))
+    published = fields.String(metadata={"description": "2023-02-24, 2023-02 or 2023"})
+    reliability = fields.String(validate=validate.OneOf(RELIABILITY_CHOICES))
+    preview = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Only show the passages it would have; save nothing"},
+    )
+
+    @validates_schema
+    def url_or_text(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """Either a URL to fetch, or a title and a text."""
+        if "text" in data:
+            if "title" not in data:
+                raise ValidationError("required with text", "title")
+        elif "title" in data and "url" not in data:
+            raise ValidationError("required with title", "text")
+        elif "url" not in data:
+            raise ValidationError("give a url to fetch, or a title and a text", "url")
+
+
+class PassagePreviewSchema(Schema):
+    """A passage a new source has (or would have)."""
+
+    id = fields.String(required=True)
+    position = fields.Integer(required=True)
+    text = fields.String(required=True)
+    excluded = fields.Boolean(required=True)
+    excluded_reason = fields.String(allow_none=True, required=True)
+
+
+class SourceAddedSchema(Schema):
+    """A source added (201) or previewed (200): its metadata and its passages."""
+
+    saved = fields.Boolean(required=True, metadata={"description": "False for a preview"})
+    source = fields.Nested(SourceSchema, required=True)
+    passages = fields.List(fields.Nested(PassagePreviewSchema), required=True)
+
+
+class SourcePatchSchema(BlankToNoneMixin, Schema):
+    """Changes to a source; a field left out stays as it is, null clears an optional one."""
+
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    publisher = fields.String(allow_none=True, validate=validate.Length(max=300))
+    url = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    published = fields.String(allow_none=True)
+    reliability = fields.String(allow_none=True, validate=validate.OneOf(RELIABILITY_CHOICES))
+    retired = fields.Boolean(metadata={"description": "Retire (true) or restore; admins only"})
+
+    @validates_schema
+    def not_empty(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """A change must change something."""
+        if not data:
+            raise ValidationError("give at least one field to change", "_schema")
+
+
+# Passages -----------------------------------------------------------------------------------
+
+
+class PassageSchema(Schema):
+    """A passage with its curation state; ``version`` is what an edit must name."""
+
+    id = fields.String(required=True)
+    source_id = fields.String(required=True)
+    position = fields.Integer(required=True)
+    paragraph = fields.Integer(required=True)
+    text = fields.String(required=True, metadata={"description": "Current, maybe corrected"})
+    original_text = fields.String(required=True, metadata={"description": "As imported"})
+    corrected = fields.Boolean(required=True)
+    context = fields.String(required=True)
+    excluded = fields.Boolean(required=True)
+    excluded_reason = fields.String(allow_none=True, required=True)
+    note = fields.String(allow_none=True, required=True)
+    version = fields.Integer(required=True)
+    updated_at = UTCDateTime(required=True)
+
+
+class SourceDetailSchema(SourceSchema):
+    """A source with every passage, excluded ones too."""
+
+    passages = fields.List(fields.Nested(PassageSchema), required=True)
+
+
+class PassagePatchSchema(BlankToNoneMixin, Schema):
+    """An edit of one passage, made on ``version``; a stale version is a 409 conflict."""
+
+    BLANK_AS_MISSING = ("excluded", "reason", "text")
+
+    version = fields.Integer(required=True, metadata={"description": "The version edited"})
+    excluded = fields.Boolean(metadata={"description": "Exclude (true, needs reason) or include"})
+    reason = fields.String(validate=validate.Length(max=500))
+    text = fields.String(metadata={"description": "Corrected text; the original is kept"})
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+# Audit --------------------------------------------------------------------------------------
+
+
+class AuditQuerySchema(BlankToNoneMixin, PagingSchema):
+    """Which audit entries: all, one entity's, a source's with its passages, or an actor's."""
+
+    BLANK_AS_MISSING = ("entity_type", "entity_id", "source_id", "actor", "page", "per_page")
+
+    entity_type = fields.String(
+        validate=validate.OneOf(["source", "passage", "reviewer", "claim_review"])
+    )
+    entity_id = fields.String()
+    source_id = fields.String(metadata={"description": "The source and all its passages"})
+    actor = fields.String()
+
+
+def audit_filter(arguments: dict[str, Any]) -> AuditFilter:
+    """The :class:`AuditFilter` that :class:`AuditQuerySchema`'s loaded arguments describe."""
+    return AuditFilter(
+        entity_type=arguments.get("entity_type"),
+        entity_id=arguments.get("entity_id"),
+        source_id=arguments.get("source_id"),
+        actor=arguments.get("actor"),
+        page=arguments["page"],
+        per_page=arguments["per_page"],
+    )
+
+
+class AuditEntrySchema(Schema):
+    """One change: who, when, what, before and after."""
+
+    id = fields.Integer(required=True)
+    at = UTCDateTime(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    entity_type = fields.String(required=True)
+    entity_id = fields.String(required=True)
+    before = fields.Dict(allow_none=True, required=True)
+    after = fields.Dict(allow_none=True, required=True)
+
+
+class AuditListSchema(PageSchema):
+    """One page of audit entries, newest first."""
+
+    items = fields.List(fields.Nested(AuditEntrySchema), required=True)
+
+
+# Claim reviews (schema.org JSON-LD) ---------------------------------------------------------
+# Field names are schema.org's own (camelCase), so the JSON-LD reads as the vocabulary.
+
+
+class ThingSchema(Schema):
+    """A schema.org Person, Organization or Claim, by name or text."""
+
+    type_ = fields.String(required=True, data_key="@type", attribute="@type")
+    name = fields.String()
+    text = fields.String()
+
+
+class RatingSchema(Schema):
+    """schema.org Rating on the 1 (false) to 5 (true) scale."""
+
+    type_ = fields.String(required=True, data_key="@type", attribute="@type")
+    ratingValue = fields.Integer(required=True)
+    bestRating = fields.Integer(required=True)
+    worstRating = fields.Integer(required=True)
+    alternateName = fields.String(required=True)
+
+
+class CitationSchema(Schema):
+    """A cited source as a schema.org CreativeWork."""
+
+    type_ = fields.String(required=True, data_key="@type", attribute="@type")
+    name = fields.String(required=True)
+    url = fields.String()
+    publisher = fields.Nested(ThingSchema)
+    datePublished = fields.String()
+
+
+class ClaimReviewSchema(Schema):
+    """A signed-off review as schema.org ClaimReview JSON-LD."""
+
+    context = fields.String(data_key="@context", attribute="@context")
+    type_ = fields.String(required=True, data_key="@type", attribute="@type")
+    id_ = fields.String(required=True, data_key="@id", attribute="@id")
+    url = fields.String(required=True)
+    claimReviewed = fields.String(required=True)
+    reviewBody = fields.String(required=True)
+    datePublished = fields.String(required=True)
+    author = fields.Nested(ThingSchema, required=True)
+    reviewRating = fields.Nested(RatingSchema, required=True)
+    itemReviewed = fields.Nested(ThingSchema, required=True)
+    citation = fields.List(fields.Nested(CitationSchema), required=True)
+
+
+class ClaimReviewFeedSchema(Schema):
+    """Every published claim review, newest first, as a schema.org DataFeed."""
+
+    context = fields.String(required=True, data_key="@context", attribute="@context")
+    type_ = fields.String(required=True, data_key="@type", attribute="@type")
+    dataFeedElement = fields.List(fields.Nested(ClaimReviewSchema), required=True)

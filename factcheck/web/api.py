@@ -1,0 +1,83 @@
+"""API: the JSON endpoints under ``/api/v1``, documented by the generated OpenAPI document.
+
+Views are thin: they validate input through marshmallow schemas, call one service function and
+serialise the result. ``GET /api/v1/openapi.json`` serves the document flask-smorest builds from
+the schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api, Blueprint
+from werkzeug.exceptions import HTTPException
+
+from factcheck import errors
+from factcheck.errors import APIError
+from factcheck.extensions import get_search_index
+from factcheck.search.index import IndexMissingError
+from factcheck.web import check_log
+from factcheck.web.checks import check_claim
+from factcheck.web.schemas import (
+    ErrorSchema,
+    HealthSchema,
+    VerifyRequestSchema,
+    VerifyResponseSchema,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Fact-check verification API")
+
+OPENAPI_CONFIG = {
+    "API_TITLE": "factcheck",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+
+class ServiceApi(Api):
+    """flask-smorest's Api with this service's error body, in responses and in the document."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        """Shape HTTP errors (webargs validation included) like every other error."""
+        return errors.handle_http_exception(error)
+
+
+@bp.route("/health")
+@bp.response(200, HealthSchema)
+@bp.alt_response(503, schema=ErrorSchema, description="The search index is not available")
+def health() -> dict[str, Any]:
+    """Report that the service is up, with the passages indexed and the index version."""
+    try:
+        summary = get_search_index().summary()
+    except IndexMissingError as error:
+        raise APIError(str(error), status=503, code="index_unavailable") from error
+    return {"status": "ok", "passages": summary.passages, "index_version": summary.version}
+
+
+@bp.route("/verify", methods=["POST"])
+@bp.arguments(VerifyRequestSchema, location="json")
+@bp.response(200, VerifyResponseSchema)
+@bp.alt_response(422, schema=ErrorSchema, description="The claim or limit is not valid")
+@bp.alt_response(503, schema=ErrorSchema, description="The search index is not available")
+def verify(arguments: dict[str, Any]) -> Any:
+    """Check a claim: the verdict, its confidence, and the excerpts that support or conflict."""
+    try:
+        result = check_claim(arguments["claim"], arguments["limit"])
+    except IndexMissingError as error:
+        raise APIError(str(error), status=503, code="index_unavailable") from error
+    return check_log.with_review(result)  # logs the check; adds a reviewer's signed-off verdict
+
+
+def init_app(app: Flask) -> ServiceApi:
+    """Configure flask-smorest on ``app`` and register the API blueprint."""
+    for key, value in OPENAPI_CONFIG.items():
+        app.config.setdefault(key, value)
+    api = ServiceApi(app)
+    api.register_blueprint(bp)
+    app.extensions["factcheck.web.api"] = api
+    return api

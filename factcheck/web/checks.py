@@ -1,0 +1,40 @@
+"""Checks: the web layer's way to run a claim check against the app's live index.
+
+Views and commands call :func:`check_claim`; it opens the shared searcher, runs the core
+:func:`factcheck.engine.verify.verify` and hands back its result, reusing a result computed
+from the same live index for the same claim (:mod:`factcheck.engine.result_cache`). Keeping this here
+keeps the views free of Whoosh and the core free of Flask.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from flask import Flask, current_app
+
+from factcheck.engine.result_cache import ResultCache, claim_key
+from factcheck.engine.verify import DEFAULT_LIMIT, Result, verify
+from factcheck.extensions import get_search_index
+
+RESULT_CACHE_KEY = "factcheck.engine.result_cache"
+
+
+def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None) -> Result:
+    """Check ``claim`` against the app's index; ``limit`` excerpts per side."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    index = get_search_index(app)
+    cache: ResultCache[Result] | None = app.extensions.get(RESULT_CACHE_KEY)
+    if cache is None:
+        cache = app.extensions[RESULT_CACHE_KEY] = ResultCache(app.config["RESULT_CACHE_SIZE"])
+    started = time.perf_counter()
+    version, searcher = index.versioned_searcher()
+    key = (claim_key(claim), limit, str(index.directory), version)
+    cached = cache.get(key) if cache.size else None
+    if cached is not None:
+        took_ms = round((time.perf_counter() - started) * 1000, 2)
+        return replace(cached, claim=claim.strip(), took_ms=took_ms)
+    result = verify(claim, searcher, index_version=version, limit=limit)
+    if cache.size:
+        cache.put(key, result)
+    return result

@@ -1,0 +1,262 @@
+"""Curation API: the JSON shape of every endpoint, the 409 conflict, adding by text and by URL
+(fetched from this test's loopback server only), and exclusion reaching the next verdict."""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from factcheck.ingest.fetching import AddressPolicy, Fetcher
+from factcheck.review.api import FETCHER_KEY
+
+CLAIM = "Easthaven handled 7,200 ships in 2022"
+PAGE = b"""<html><head><title>Bridge opens in Northport</title>
+<meta property="og:site_name" content="Northport Post">
+<meta property="article:published_time" content="2024-05-06"></head>
+<body><nav>Home | News | Sport</nav><article><h1>Bridge opens in Northport</h1>
+<p>The mayor of Northport opened the new river bridge on Monday after three years of work.</p>
+<p>The bridge cost 40 million euros, according to the city council.</p>
+</article><footer>Subscribe to our newsletter</footer></body></html>"""
+
+
+def first_passage(client, headers) -> dict:
+    body = client.get("/api/v1/sources/harbour-report", headers=headers).get_json()
+    return body["passages"][0]
+
+
+def test_list_sources_shape_filters_and_clamped_paging(client, auth_headers, imported) -> None:
+    response = client.get("/api/v1/sources?per_page=1000&page=0", headers=auth_headers)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert list(body) == ["page", "per_page", "total", "pages", "items"]
+    assert (body["page"], body["per_page"], body["total"]) == (1, 100, 1)
+    source = body["items"][0]
+    assert list(source) == [
+        "id", "title", "publisher", "url", "published", "published_precision", "reliability",
+        "retired", "origin", "counts", "created_at", "updated_at",
+    ]  # fmt: skip
+    assert source["counts"] == {"passages": 4, "excluded": 1, "active": 3}
+    assert source["created_at"].endswith("+00:00")
+    retired = client.get("/api/v1/sources?status=retired", headers=auth_headers).get_json()
+    assert retired["total"] == 0
+    bad = client.get("/api/v1/sources?status=gone", headers=auth_headers)
+    assert bad.status_code == 422 and "status" in bad.get_json()["error"]["fields"]
+
+
+def test_source_detail_and_patch(client, auth_headers, imported) -> None:
+    detail = client.get("/api/v1/sources/harbour-report", headers=auth_headers).get_json()
+    assert len(detail["passages"]) == 4
+    assert set(detail["passages"][0]) >= {"id", "text", "original_text", "version", "excluded"}
+    response = client.patch(
+        "/api/v1/sources/harbour-report",
+        json={"reliability": "high", "published": "2023-03"},
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["reliability"], body["published"], body["published_precision"]) == (
+        "high",
+        "2023-03",
+        "month",
+    )
+    wrong = client.patch(
+        "/api/v1/sources/harbour-report", json={"reliability": "great"}, headers=auth_headers
+    )
+    assert wrong.status_code == 422
+    assert client.get("/api/v1/sources/nope", headers=auth_headers).status_code == 404
+
+
+def test_retiring_takes_the_passages_out_of_the_verdict(client, auth_headers, imported) -> None:
+    assert client.post("/api/v1/verify", json={"claim": CLAIM}).get_json()["verdict"] == "supported"
+    response = client.patch(
+        "/api/v1/sources/harbour-report", json={"retired": True}, headers=auth_headers
+    )
+    assert response.status_code == 200 and response.get_json()["counts"]["active"] == 0
+    verdict = client.post("/api/v1/verify", json={"claim": CLAIM}).get_json()["verdict"]
+    assert verdict == "not_enough_evidence"
+
+
+def test_excluding_a_passage_changes_the_next_verdict(client, auth_headers, imported) -> None:
+    before = client.post("/api/v1/verify", json={"claim": CLAIM}).get_json()
+    assert before["verdict"] == "supported"
+    relied_on = before["supporting"][0]["passage_id"]
+    passage = client.get(f"/api/v1/passages/{relied_on}", headers=auth_headers).get_json()
+    response = client.patch(
+        f"/api/v1/passages/{relied_on}",
+        json={"version": passage["version"], "excluded": True, "reason": "misattributed figure"},
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert response.get_json()["version"] == passage["version"] + 1
+    after = client.post("/api/v1/verify", json={"claim": CLAIM}).get_json()
+    assert after["verdict"] == "not_enough_evidence"
+    assert relied_on not in {e["passage_id"] for e in after["supporting"] + after["conflicting"]}
+
+
+def test_a_correction_is_searchable_at_once(client, auth_headers, imported) -> None:
+    passage = first_passage(client, auth_headers)
+    corrected = "The port of Easthaven handled 9,100 ships in 2022."
+    response = client.patch(
+        f"/api/v1/passages/{passage['id']}",
+        json={"version": passage["version"], "text": corrected},
+        headers=auth_headers,
+    )
+    body = response.get_json()
+    assert body["text"] == corrected and body["corrected"] is True
+    assert body["original_text"] == passage["text"]
+    result = client.post("/api/v1/verify", json={"claim": "Easthaven handled 9,100 ships"})
+    assert corrected in [e["text"] for e in result.get_json()["supporting"]]
+
+
+def test_a_stale_edit_is_a_409_with_the_current_text(client, auth_headers, imported) -> None:
+    passage = first_passage(client, auth_headers)
+    url = f"/api/v1/passages/{passage['id']}"
+    first = client.patch(url, json={"version": 1, "text": "Edited first."}, headers=auth_headers)
+    assert first.status_code == 200
+    second = client.patch(url, json={"version": 1, "note": "late"}, headers=auth_headers)
+    assert second.status_code == 409
+    error = second.get_json()["error"]
+    assert list(second.get_json()) == ["error"]
+    assert error["code"] == "conflict"
+    assert "Edited first." in error["message"] and "version 2" in error["message"]
+    assert error["fields"] == {"version": ["stale: the current version is 2; reload it"]}
+    assert client.get(url, headers=auth_headers).get_json()["note"] is None
+
+
+def test_patch_passage_needs_a_version(client, auth_headers, imported) -> None:
+    passage = first_passage(client, auth_headers)
+    response = client.patch(
+        f"/api/v1/passages/{passage['id']}", json={"note": "x"}, headers=auth_headers
+    )
+    assert response.status_code == 422
+    assert "version" in response.get_json()["error"]["fields"]
+
+
+def test_add_a_source_by_text_with_a_preview_first(client, auth_headers, imported) -> None:
+    article = {
+        "title": "Bridge opens",
+        "text": "The mayor opened the bridge on Monday.\n\nIt cost 12 million euros.",
+        "publisher": "City Post",
+        "published": "2024-05-06",
+        "reliability": "mixed",
+    }
+    preview = client.post(
+        "/api/v1/sources", json={**article, "preview": True}, headers=auth_headers
+    )
+    assert preview.status_code == 200
+    assert preview.get_json()["saved"] is False
+    assert [p["text"] for p in preview.get_json()["passages"]] == [
+        "The mayor opened the bridge on Monday.",
+        "It cost 12 million euros.",
+    ]
+    total = client.get("/api/v1/sources", headers=auth_headers).get_json()["total"]
+    assert total == 1
+    response = client.post("/api/v1/sources", json=article, headers=auth_headers)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["saved"] is True and body["source"]["reliability"] == "mixed"
+    assert response.headers["Location"].endswith("/api/v1/sources/" + body["source"]["id"])
+    again = client.post("/api/v1/sources", json=article, headers=auth_headers)
+    assert again.status_code == 409
+    verdict = client.post("/api/v1/verify", json={"claim": "The mayor opened the bridge"})
+    assert verdict.get_json()["verdict"] == "supported"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({}, "url"), ({"text": "Words."}, "title"), ({"title": "T", "text": "  "}, "text")],
+)
+def test_add_a_source_refuses_incomplete_bodies(client, auth_headers, body, field) -> None:
+    response = client.post("/api/v1/sources", json=body, headers=auth_headers)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1/", "http://localhost/", "http://10.0.0.1/", "http://[::1]/",
+     "http://169.254.169.254/latest/meta-data/", "file:///etc/passwd"],
+)  # fmt: skip
+def test_add_by_url_refuses_unsafe_urls(client, auth_headers, url: str) -> None:
+    response = client.post("/api/v1/sources", json={"url": url}, headers=auth_headers)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "fetch_refused" and error["fields"]["url"] == [error["message"]]
+
+
+class ArticleHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(PAGE)))
+        self.end_headers()
+        self.wfile.write(PAGE)
+
+    def log_message(self, *_args) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def article_url(app) -> Iterator[str]:
+    """A news page on this test's loopback server, which the app's fetcher may reach."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ArticleHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.extensions[FETCHER_KEY] = Fetcher(
+        AddressPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),))
+    )
+    yield f"http://127.0.0.1:{server.server_address[1]}/bridge"
+    server.shutdown()
+    server.server_close()
+
+
+def test_add_a_source_by_url(client, auth_headers, article_url: str) -> None:
+    response = client.post("/api/v1/sources", json={"url": article_url}, headers=auth_headers)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    source = body["source"]
+    assert source["title"] == "Bridge opens in Northport"
+    assert source["publisher"] == "Northport Post"
+    assert source["published"] == "2024-05-06"
+    assert source["url"] == article_url
+    texts = [p["text"] for p in body["passages"]]
+    assert texts[0].startswith("The mayor of Northport opened the new river bridge")
+    assert not any("newsletter" in text or "Sport" in text for text in texts)
+
+
+def test_audit_feed_shape_and_filters(client, auth_headers, imported) -> None:
+    passage = first_passage(client, auth_headers)
+    client.patch(
+        f"/api/v1/passages/{passage['id']}", json={"version": 1, "note": "n"}, headers=auth_headers
+    )
+    body = client.get("/api/v1/audit", headers=auth_headers).get_json()
+    entry = body["items"][0]
+    assert list(entry) == [
+        "id", "at", "actor", "action", "entity_type", "entity_id", "before", "after",
+    ]  # fmt: skip
+    assert (entry["actor"], entry["action"], entry["entity_id"]) == ("alice", "note", passage["id"])
+    per_source = client.get(
+        "/api/v1/audit?source_id=harbour-report", headers=auth_headers
+    ).get_json()
+    assert [e["action"] for e in per_source["items"]] == ["note", "import"]
+    by_actor = client.get("/api/v1/audit?actor=importer", headers=auth_headers).get_json()
+    assert [e["action"] for e in by_actor["items"]] == ["import"]
+
+
+def test_the_openapi_document_has_every_curation_endpoint(client) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    paths = document["paths"]
+    assert set(paths["/api/v1/sources"]) >= {"get", "post"}
+    assert set(paths["/api/v1/sources/{source_id}"]) >= {"get", "patch"}
+    assert set(paths["/api/v1/passages/{passage_id}"]) >= {"get", "patch"}
+    assert "get" in paths["/api/v1/audit"]
+    assert "get" in paths["/api/v1/reviews/{review_id}"]
+    patch = paths["/api/v1/passages/{passage_id}"]["patch"]
+    assert patch["security"] == [{"bearerAuth": []}]
+    assert set(patch["responses"]) >= {"200", "401", "409", "422"}
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    schemas = document["components"]["schemas"]
+    assert "version" in schemas["PassagePatch"]["required"]

@@ -1,0 +1,101 @@
+"""Reviewers: accounts, slow password hashes, tokens stored as hashes, throttled sign-ins."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from factcheck.catalog.models import ApiToken, AuditEntry, Reviewer, utc_now
+from factcheck.review.reviewers import (
+    FAILURE_WINDOW,
+    MAX_FAILURES,
+    ReviewerError,
+    add_reviewer,
+    hash_token,
+    issue_token,
+    reviewer_for_token,
+    revoke_tokens,
+    sign_in,
+)
+
+PASSWORD = "correct horse battery"
+
+
+def test_a_reviewer_keeps_a_slow_hash_never_the_password(database) -> None:
+    with database.session() as session:
+        add_reviewer(session, "alice", PASSWORD, is_admin=True)
+    with database.session() as session:
+        reviewer = session.scalar(select(Reviewer))
+        assert reviewer.password_hash.startswith("scrypt:")
+        assert PASSWORD not in reviewer.password_hash
+        assert reviewer.is_admin
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "add_reviewer"))
+        assert entry.after == {"name": "alice", "is_admin": True}
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "problem"),
+    [
+        ("alice", PASSWORD, "already exists"),
+        ("importer", PASSWORD, "reserved"),
+        ("bad name", PASSWORD, "a name is"),
+        ("bob", "short", "at least"),
+    ],
+)
+def test_add_refuses(database, name: str, password: str, problem: str) -> None:
+    with database.session() as session:
+        add_reviewer(session, "alice", PASSWORD)
+    with pytest.raises(ReviewerError, match=problem), database.session() as session:
+        add_reviewer(session, name, password)
+
+
+def test_a_token_is_stored_as_its_hash_and_works_until_revoked(database) -> None:
+    with database.session() as session:
+        add_reviewer(session, "alice", PASSWORD)
+        token = issue_token(session, "alice")
+    with database.session() as session:
+        stored = session.scalar(select(ApiToken))
+        assert stored.token_hash == hash_token(token) and token not in stored.token_hash
+        assert reviewer_for_token(session, token).name == "alice"
+        assert reviewer_for_token(session, token + "x") is None
+    with database.session() as session:
+        assert revoke_tokens(session, "alice") == [stored.id]
+    with database.session() as session:
+        assert reviewer_for_token(session, token) is None
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+        assert actions == ["add_reviewer", "issue_token", "revoke_token"]
+        assert all(token not in str(entry.after) for entry in session.scalars(select(AuditEntry)))
+
+
+def test_sign_in_accepts_the_password_and_refuses_others(database) -> None:
+    with database.session() as session:
+        add_reviewer(session, "alice", PASSWORD)
+    with database.session() as session:
+        assert sign_in(session, "alice", PASSWORD, "192.0.2.1").reviewer.name == "alice"
+        assert sign_in(session, "alice", "wrong password", "192.0.2.1").reviewer is None
+        assert sign_in(session, "nobody", PASSWORD, "192.0.2.1").reviewer is None
+
+
+def test_failed_sign_ins_are_throttled_per_name_and_address(database) -> None:
+    with database.session() as session:
+        add_reviewer(session, "alice", PASSWORD)
+    now = utc_now()
+    with database.session() as session:
+        for _ in range(MAX_FAILURES):
+            outcome = sign_in(session, "alice", "guess", "192.0.2.1", now=now)
+            assert outcome.reviewer is None and not outcome.throttled
+    with database.session() as session:
+        # Even the right password is not checked while throttled.
+        outcome = sign_in(session, "alice", PASSWORD, "192.0.2.1", now=now)
+        assert outcome.throttled and outcome.reviewer is None
+        assert 0 < outcome.retry_after <= FAILURE_WINDOW.total_seconds() + 1
+        # Another address is not affected.
+        assert sign_in(session, "alice", PASSWORD, "192.0.2.2", now=now).reviewer is not None
+    later = now + FAILURE_WINDOW + timedelta(seconds=1)
+    with database.session() as session:
+        assert sign_in(session, "alice", PASSWORD, "192.0.2.1", now=later).reviewer is not None
+    with database.session() as session:
+        # A success clears the pair's failures.
+        assert not sign_in(session, "alice", "guess", "192.0.2.1", now=now).throttled
