@@ -9,9 +9,10 @@ context. ``wsgi.py`` is the only place a production app is created.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from factcheck import commands, errors
 from factcheck.catalog import database
@@ -34,7 +35,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             overrides=test_config,
         )
     )
-    app.json.sort_keys = False  # keep the schemas' field order in responses
+    # Keep the schemas' field order in responses (app.json is Flask's default provider).
+    cast(DefaultJSONProvider, app.json).sort_keys = False
 
     catalog = database.init_app(app)
     search_index = SearchIndex(app.config["INDEX_DIR"])

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from factcheck.catalog.models import AuditEntry, Passage, Source, utc_now
@@ -268,7 +268,11 @@ def _passage_row(draft: PassageDraft, now: datetime) -> dict[str, Any]:
     }
 
 
-def _layout_changes(old: Row[Any], draft: PassageDraft) -> dict[str, Any]:
+# A stored passage as the importer compares it with a new draft (``_existing_passages``'s columns).
+StoredPassage = Row[str, str, int, int, str, bool, str | None]
+
+
+def _layout_changes(old: StoredPassage, draft: PassageDraft) -> dict[str, Any]:
     """Importer-owned fields (where the sentence sits) that differ from the catalog's."""
     changes = {}
     for name in ("position", "paragraph", "context"):
@@ -280,7 +284,7 @@ def _layout_changes(old: Row[Any], draft: PassageDraft) -> dict[str, Any]:
 
 def _bulk_update_passages(session: Session, rows: list[dict[str, Any]]) -> None:
     """Apply importer updates with Core UPDATEs, leaving reviewers' ``version`` untouched."""
-    table = Passage.__table__
+    table = cast(Table, Passage.__table__)  # declared as a FromClause; it is the Table
     # One executemany per distinct set of columns, since each statement names its columns.
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
@@ -320,9 +324,9 @@ def _existing_sources(session: Session, source_ids: Sequence[str]) -> dict[str, 
 
 def _existing_passages(
     session: Session, source_ids: Sequence[str]
-) -> dict[str, dict[str, Row[Any]]]:
+) -> dict[str, dict[str, StoredPassage]]:
     """The passages of the given sources, by source id then passage id."""
-    found: dict[str, dict[str, Row[Any]]] = {}
+    found: dict[str, dict[str, StoredPassage]] = {}
     columns = (
         Passage.id,
         Passage.source_id,

@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
+from factcheck.commands.sources import advance
 from factcheck.extensions import get_database, get_search_index
 from factcheck.search.drift import Drift, find_drift, repair_drift
 from factcheck.search.indexing import rebuild_index
@@ -31,7 +32,9 @@ def index_rebuild_command() -> None:
     Readers keep using the old index until the new one is complete.
     """
     with tqdm(desc="indexing", unit="passage", disable=None, leave=False) as bar:
-        status = rebuild_index(get_database(), get_search_index(), progress=bar.update)
+        status = rebuild_index(
+            get_database(), get_search_index(), progress=lambda count: advance(bar, count)
+        )
     click.echo(f"rebuilt: {status.passages} passages from {status.sources} sources")
     click.echo(f"version: {status.version}")
 

@@ -1,4 +1,4 @@
-"""``factcheck serve``: import the bundled sources into an empty catalog, then serve with gunicorn."""
+"""``factcheck serve``: import the bundled sources into an empty catalog, then serve (gunicorn)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 4
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """Run a ready Flask app under gunicorn with options given in code, not a config file."""
 
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
@@ -31,7 +31,8 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             if key in self.cfg.settings and value is not None:
                 self.cfg.set(key.lower(), value)
 
-    def load(self) -> Flask:
+    # Flask takes its WSGI environ as a dict; gunicorn's stubs type it as a MutableMapping.
+    def load(self) -> Flask:  # type: ignore[override]
         """The WSGI app each worker serves."""
         return self.application
 

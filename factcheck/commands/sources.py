@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
@@ -32,13 +33,18 @@ def import_command(paths: tuple[Path, ...]) -> None:
             get_database(),
             get_search_index(),
             paths,
-            on_document=lambda _document: documents_bar.update(),
+            on_document=lambda _document: advance(documents_bar),
             on_failure=lambda failure: _report_failure(failure, documents_bar),
-            index_progress=index_bar.update,
+            index_progress=lambda count: advance(index_bar, count),
         )
     click.echo(import_summary(report))
     if report.failures:
         sys.exit(1)
+
+
+def advance(bar: tqdm[Any], count: int = 1) -> None:
+    """Move ``bar`` on by ``count``: a progress callback returns nothing (tqdm's update does)."""
+    bar.update(count)
 
 
 def _report_failure(failure: FileFailure, bar: tqdm) -> None:

@@ -42,7 +42,7 @@ def verify_command(claim: str, as_json: bool, limit: int) -> None:
         arguments = VerifyRequestSchema().load({"claim": claim, "limit": limit})
     except ValidationError as error:
         problems = "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in error.messages.items()
+            f"{name}: {' '.join(messages)}" for name, messages in error.messages_dict.items()
         )
         raise click.UsageError(problems) from error
     result = check_claim(arguments["claim"], arguments["limit"])

@@ -4,8 +4,8 @@ and the published claim reviews, for anyone.
 Every curation endpoint needs ``Authorization: Bearer <token>`` (``factcheck reviewer token
 NAME`` prints one); without a live token the answer is a 401 in the standard error body. Views
 are thin: the schemas in :mod:`factcheck.review.schemas` validate, one function of
-:mod:`factcheck.review.curation` (or :mod:`factcheck.review.claim_reviews`) acts, and the changed sources are
-re-indexed before the response, so the next check already sees the change.
+:mod:`factcheck.review.curation` (or :mod:`factcheck.review.claim_reviews`) acts, and the changed
+sources are re-indexed before the response, so the next check already sees the change.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from factcheck.review.submissions import document_from_page, document_from_text
 from factcheck.web.schemas import ErrorSchema
 
 FETCHER_KEY = "factcheck.fetcher"
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 JSONLD = "application/ld+json"
 
 bp = Blueprint(

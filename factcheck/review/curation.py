@@ -3,9 +3,10 @@
 Plain functions of a SQLAlchemy session (no Flask), shared by the ``/review`` pages and the
 curation API so both follow one set of rules:
 
-* Sources: list with counts and filters, add one from a :class:`~factcheck.ingest.documents.Document`
-  (pasted, uploaded or fetched), edit its metadata and reliability rating, retire or restore it.
-  Nothing is ever deleted: a retired source's passages only leave the index.
+* Sources: list with counts and filters, add one from a
+  :class:`~factcheck.ingest.documents.Document` (pasted, uploaded or fetched), edit its metadata
+  and reliability rating, retire or restore it. Nothing is ever deleted: a retired source's
+  passages only leave the index.
 * Passages: exclude or include with a reason, correct the text (``original_text`` is kept), add
   a note. Each edit names the ``version`` it was made on; a stale version is an
   :class:`EditConflict` carrying the current state, so nothing is overwritten silently.
@@ -24,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -152,7 +153,7 @@ class SourceFilter:
 def list_sources(session: Session, criteria: SourceFilter) -> Page:
     """Sources matching ``criteria``, newest first, with their passage counts."""
     page, per_page = clamp_paging(criteria.page, criteria.per_page)
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if criteria.status == "active":
         conditions.append(Source.retired.is_(False))
     elif criteria.status == "retired":
@@ -381,11 +382,17 @@ def edit_passage(
         if edit.excluded != passage.excluded or (
             edit.excluded and reason != passage.excluded_reason
         ):
-            before = {"excluded": passage.excluded, "excluded_reason": passage.excluded_reason}
+            before: dict[str, Any] = {
+                "excluded": passage.excluded,
+                "excluded_reason": passage.excluded_reason,
+            }
             passage.excluded = edit.excluded
             # Including keeps a reason only if one was given ("checked: not noise").
             passage.excluded_reason = reason if edit.excluded else None
-            after = {"excluded": passage.excluded, "excluded_reason": passage.excluded_reason}
+            after: dict[str, Any] = {
+                "excluded": passage.excluded,
+                "excluded_reason": passage.excluded_reason,
+            }
             if not edit.excluded and reason:
                 after["reason"] = reason
             changes.append(("exclude" if edit.excluded else "include", before, after))

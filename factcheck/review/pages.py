@@ -1,7 +1,7 @@
 """Review: the reviewers' pages under ``/review``, and :func:`init_app`, which wires reviewing in.
 
-Every page needs a signed-in reviewer (:func:`factcheck.review.auth.require_reviewer`) and every form
-carries a CSRF token. The pages do what the curation API does, through the same functions of
+Every page needs a signed-in reviewer (:func:`factcheck.review.auth.require_reviewer`) and every
+form carries a CSRF token. The pages do what the curation API does, through the same functions of
 :mod:`factcheck.review.curation` and the same input schemas:
 
 * ``/review/sources``: the list with counts and filters; ``/review/sources/new`` adds one by URL,

@@ -209,7 +209,7 @@ def sign_in(
         valid = False
     else:
         valid = check_password_hash(reviewer.password_hash, password) and reviewer.active
-    if not valid:
+    if reviewer is None or not valid:  # (valid is False without a reviewer; this tells mypy)
         session.add(SignInFailure(username=name[:200], address=address[:64], at=now))
         return SignInOutcome(None)
     session.execute(

@@ -107,10 +107,12 @@ def document_from_page(page: FetchedPage) -> Document:
         include_comments=False,
         include_tables=False,
     )
-    if extracted is None or not (extracted.text or "").strip():
+    # Without as_dict=True the result is a Document or None; its type also admits a dict.
+    text = "" if extracted is None or isinstance(extracted, dict) else extracted.text or ""
+    if extracted is None or isinstance(extracted, dict) or not text.strip():
         raise FetchError("No article text was found on the page.", page.url)
     title = (extracted.title or "").strip()
-    lines = [line.strip() for line in extracted.text.splitlines() if line.strip()]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     if lines and title and lines[0] == title:
         lines = lines[1:]  # trafilatura repeats the headline as the first line
     return document_from_text(

@@ -1,8 +1,8 @@
 """Search index: the Whoosh index of active passages, derived from the catalog.
 
 This is the only module that opens or writes a Whoosh index: the retrieval engine
-(:mod:`factcheck.engine.retrieval`, :mod:`factcheck.search.bulk_search`) receives a ``Searcher`` from
-:meth:`SearchIndex.searcher` and only reads through it.
+(:mod:`factcheck.engine.retrieval`, :mod:`factcheck.search.bulk_search`) receives a ``Searcher``
+from :meth:`SearchIndex.searcher` and only reads through it.
 
 Design
 ------

@@ -2,8 +2,8 @@
 
 The verify API and the public result page call :func:`record` right after
 :func:`factcheck.web.checks.check_claim`: it queues the check for the log (see
-:mod:`factcheck.review.claim_reviews`) and returns the claim's newest signed-off review, which both show
-beside the automatic verdict.
+:mod:`factcheck.review.claim_reviews`) and returns the claim's newest signed-off review, which both
+show beside the automatic verdict.
 
 The log is written by one background thread per process, a batch of checks per transaction,
 not by the request: a SQLite commit per check cost about a third of a check's time on the seed

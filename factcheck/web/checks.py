@@ -2,8 +2,8 @@
 
 Views and commands call :func:`check_claim`; it opens the shared searcher, runs the core
 :func:`factcheck.engine.verify.verify` and hands back its result, reusing a result computed
-from the same live index for the same claim (:mod:`factcheck.engine.result_cache`). Keeping this here
-keeps the views free of Whoosh and the core free of Flask.
+from the same live index for the same claim (:mod:`factcheck.engine.result_cache`). Keeping this
+here keeps the views free of Whoosh and the core free of Flask.
 """
 
 from __future__ import annotations

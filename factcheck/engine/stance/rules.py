@@ -2,8 +2,8 @@
 
 Stance sits behind one small interface, :class:`StanceAnalyzer`, so that a learned model can
 later replace or join the rule-based analyzer without touching retrieval, aggregation or the
-API. :class:`RuleStanceAnalyzer` reads both texts through :mod:`factcheck.language.text_analysis` and
-decides in three steps:
+API. :class:`RuleStanceAnalyzer` reads both texts through
+:mod:`factcheck.language.text_analysis` and decides in three steps:
 
 1. **Alignment.** The passage must name the claim's subject (in its sentence, its paragraph,
    or, for a sentence that opens with "Both" or "He", the sentence before), and cover most of
