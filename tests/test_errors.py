@@ -23,7 +23,16 @@ from factcheck.errors import (
     Unauthorized,
 )
 from factcheck.ingest.fetching import FetchError
+from factcheck.review.curation import (
+    CurationError,
+    DuplicateSourceError,
+    EditConflict,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from factcheck.search.index import IndexMissingError
+
+STALE = {"id": "p1", "version": 3, "text": "Now."}
 
 # Every member of the family, as its layer raises it: (exception, status, code).
 FAMILY = [
@@ -37,6 +46,11 @@ FAMILY = [
     (InvalidInput("Not usable.", fields={"claim": ["too short"]}), 422, "validation_error"),
     (FetchRefused("Refused: a loopback address."), 422, "fetch_refused"),
     (IndexUnavailable("No index yet."), 503, "index_unavailable"),
+    (CurationError("Say why.", fields={"reason": ["required"]}), 422, "validation_error"),
+    (NotFoundError("No source 'x'."), 404, "not_found"),
+    (PermissionDeniedError("Only an admin."), 403, "forbidden"),
+    (DuplicateSourceError("Already in the catalog."), 409, "conflict"),
+    (EditConflict(1, STALE), 409, "conflict"),
     (FetchError("Refused: a loopback address.", "http://127.0.0.1/"), 422, "fetch_refused"),
     (IndexMissingError("no search index in /tmp/x; rebuild it"), 503, "index_unavailable"),
 ]
@@ -203,6 +217,12 @@ def test_a_refused_fetch_names_the_url_field() -> None:
     error = FetchError("Refused: a loopback address.", "http://127.0.0.1/")
     assert error.fields == {"url": ["Refused: a loopback address."]}
     assert (error.reason, error.url) == ("Refused: a loopback address.", "http://127.0.0.1/")
+
+
+def test_a_stale_edit_says_what_the_passage_holds_now() -> None:
+    error = EditConflict(1, STALE)
+    assert (error.submitted_version, error.current) == (1, STALE)
+    assert error.fields == {"version": ["stale: the current version is 3; reload it"]}
 
 
 def test_raising_an_error_loads_no_web_framework() -> None:
