@@ -1,4 +1,12 @@
-"""Errors: exceptions that carry their HTTP status, and the one place they become responses.
+"""Errors: one family of exceptions that carry their HTTP status, and the one place they become
+responses.
+
+Every error the service means to answer with is a :class:`FactcheckError`: it carries a ``status``,
+a stable ``code`` and a message, and optionally the input ``fields`` at fault. The layers raise the
+subclass that says what went wrong (:class:`NotFound`, :class:`Conflict`, :class:`InvalidInput`,
+:class:`FetchRefused`, :class:`IndexUnavailable`...) or their own subclass of one, and views let it
+propagate: the handlers registered by :func:`init_app` answer it. This module imports nothing of
+the package, so every layer may import it.
 
 Every API error body has one shape, built by :func:`error_body`::
 
@@ -7,35 +15,99 @@ Every API error body has one shape, built by :func:`error_body`::
 ``fields`` maps an input field to what is wrong with it (empty when the error is not about a
 field). Under ``/api/`` (or when the client prefers JSON) errors are JSON; elsewhere they are a
 small HTML page. An unexpected exception is logged with its traceback and answered with a generic
-500: the client never sees a stack trace.
+500: the client never sees a stack trace. Flask is imported only inside the functions that answer
+a request, so ingest, search and the engine raise these exceptions without loading it.
 """
 
 from __future__ import annotations
 
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+if TYPE_CHECKING:
+    from flask import Flask, Response
+    from werkzeug.exceptions import HTTPException
 
 
-class APIError(Exception):
-    """An error the client can act on, with its HTTP status and a stable code."""
+class FactcheckError(Exception):
+    """An error the client can act on: its HTTP ``status``, a stable ``code``, a message and the
+    ``fields`` at fault. Subclasses set ``status`` and ``code``; a raise may override either."""
+
+    status: int = 500
+    code: str | None = None  # None: the status's own code (404 -> "not_found")
 
     def __init__(
         self,
         message: str,
         *,
-        status: int = 400,
-        code: str | None = None,
         fields: dict[str, Any] | None = None,
+        status: int | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.status = status
-        self.code = code or status_code_name(status)
         self.message = message
-        self.fields = fields or {}
+        self.fields: dict[str, Any] = fields or {}
+        if status is not None:
+            self.status = status
+        self.code = code or type(self).code or status_code_name(self.status)
+
+
+class APIError(FactcheckError):
+    """An error whose status is given where it is raised (400 unless said otherwise).
+
+    Prefer a named subclass below; this one is for the odd status no subclass names.
+    """
+
+    status = 400
+
+
+class Unauthorized(FactcheckError):
+    """The request needs a signed-in reviewer or a live API token."""
+
+    status = 401
+
+
+class PermissionDenied(FactcheckError):
+    """The reviewer may not do this."""
+
+    status = 403
+
+
+class NotFound(FactcheckError):
+    """No such record: a source, a passage, a checked claim, a review."""
+
+    status = 404
+
+
+class Conflict(FactcheckError):
+    """The catalog already holds something that forbids the change: a duplicate, or a newer
+    version of what was edited."""
+
+    status = 409
+
+
+class InvalidInput(FactcheckError):
+    """The input is understood but cannot be used; ``fields`` says which parts and why."""
+
+    status = 422
+
+
+class FetchRefused(InvalidInput):
+    """A page that was not fetched (an address that is not public, too large, too slow...)."""
+
+    code = "fetch_refused"
+
+    def __init__(self, reason: str, *, field: str = "url") -> None:
+        super().__init__(reason, fields={field: [reason]})
+        self.reason = reason
+
+
+class IndexUnavailable(FactcheckError):
+    """The search index is missing or not ready: checks cannot be answered until it is rebuilt."""
+
+    status = 503
+    code = "index_unavailable"
 
 
 # Codes are part of the API: fixed here rather than taken from Python's HTTPStatus phrases,
@@ -74,6 +146,8 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
 
 def wants_json() -> bool:
     """Whether this request should get a JSON error: the API always, others if they ask."""
+    from flask import request
+
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
@@ -84,14 +158,17 @@ def error_response(
     status: int, code: str, message: str, fields: dict[str, Any] | None = None
 ) -> tuple[Response | str, int]:
     """An error as JSON or HTML, chosen per request."""
+    from flask import jsonify, render_template
+
     if wants_json():
         return jsonify(error_body(code, message, fields)), status
     return render_template("error.html", status=status, message=message, fields=fields), status
 
 
-def handle_api_error(error: APIError) -> tuple[Response | str, int]:
-    """Answer an :class:`APIError` with its own status, code and fields."""
-    return error_response(error.status, error.code, error.message, error.fields)
+def handle_error(error: FactcheckError) -> tuple[Response | str, int]:
+    """Answer a :class:`FactcheckError` with its own status, code, message and fields."""
+    code = error.code or status_code_name(error.status)
+    return error_response(error.status, code, error.message, error.fields)
 
 
 def handle_http_exception(error: HTTPException) -> tuple[Response | str, int]:
@@ -125,6 +202,8 @@ def validation_fields(messages: Any) -> dict[str, Any]:
 
 def handle_unexpected(error: BaseException) -> tuple[Response | str, int]:
     """Log an unexpected exception with its traceback and answer a generic 500."""
+    from flask import current_app, request
+
     current_app.logger.error(
         "Unhandled exception on %s %s", request.method, request.path, exc_info=error
     )
@@ -134,7 +213,9 @@ def handle_unexpected(error: BaseException) -> tuple[Response | str, int]:
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers on ``app``."""
-    app.register_error_handler(APIError, handle_api_error)
+    """Register the handlers on ``app``: the family, HTTP errors, and anything else."""
+    from werkzeug.exceptions import HTTPException
+
+    app.register_error_handler(FactcheckError, handle_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,13 +1,60 @@
-"""Errors: one body shape for every API error, HTML outside the API, no stack traces."""
+"""Errors: one family of exceptions that carry their status, one body shape for every API error,
+HTML outside the API, no stack traces."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import pytest
 from flask import Flask, abort, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from factcheck.errors import APIError
+from factcheck.errors import (
+    APIError,
+    Conflict,
+    FactcheckError,
+    FetchRefused,
+    IndexUnavailable,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unauthorized,
+)
+from factcheck.ingest.fetching import FetchError
+from factcheck.review.curation import (
+    CurationError,
+    DuplicateSourceError,
+    EditConflict,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from factcheck.search.index import IndexMissingError
+
+STALE = {"id": "p1", "version": 3, "text": "Now."}
+
+# Every member of the family, as its layer raises it: (exception, status, code).
+FAMILY = [
+    (FactcheckError("Failed."), 500, "internal_server_error"),
+    (APIError("Bad."), 400, "bad_request"),
+    (APIError("Gone.", status=410), 410, "gone"),
+    (Unauthorized("Sign in first."), 401, "unauthorized"),
+    (PermissionDenied("Admins only."), 403, "forbidden"),
+    (NotFound("No such thing."), 404, "not_found"),
+    (Conflict("Already there."), 409, "conflict"),
+    (InvalidInput("Not usable.", fields={"claim": ["too short"]}), 422, "validation_error"),
+    (FetchRefused("Refused: a loopback address."), 422, "fetch_refused"),
+    (IndexUnavailable("No index yet."), 503, "index_unavailable"),
+    (CurationError("Say why.", fields={"reason": ["required"]}), 422, "validation_error"),
+    (NotFoundError("No source 'x'."), 404, "not_found"),
+    (PermissionDeniedError("Only an admin."), 403, "forbidden"),
+    (DuplicateSourceError("Already in the catalog."), 409, "conflict"),
+    (EditConflict(1, STALE), 409, "conflict"),
+    (FetchError("Refused: a loopback address.", "http://127.0.0.1/"), 422, "fetch_refused"),
+    (IndexMissingError("no search index in /tmp/x; rebuild it"), 503, "index_unavailable"),
+]
+FAMILY_IDS = [type(error).__name__ + str(status) for error, status, _code in FAMILY]
 
 
 class EchoSchema(Schema):
@@ -39,6 +86,10 @@ def error_app(app: Flask) -> Flask:
     def crash():
         raise RuntimeError("secret internal detail")
 
+    @bp.route("/family/<int:number>")
+    def family(number):
+        raise FAMILY[number][0]
+
     @bp.route("/abort")
     def aborted():
         abort(404)
@@ -52,6 +103,10 @@ def error_app(app: Flask) -> Flask:
     @app.route("/page-crash")
     def page_crash():
         raise RuntimeError("secret internal detail")
+
+    @app.route("/page-family/<int:number>")
+    def page_family(number):
+        raise FAMILY[number][0]
 
     app.config["MAX_CONTENT_LENGTH"] = 64
     return app
@@ -126,3 +181,56 @@ def test_pages_get_html_errors(error_app) -> None:
 def test_pages_answer_json_to_clients_that_prefer_it(error_app) -> None:
     response = error_app.test_client().get("/nowhere", headers={"Accept": "application/json"})
     assert_error_shape(response.get_json(), "not_found")
+
+
+@pytest.mark.parametrize(("error", "status", "code"), FAMILY, ids=FAMILY_IDS)
+def test_each_member_of_the_family_carries_its_status_and_code(error, status, code) -> None:
+    assert isinstance(error, FactcheckError)
+    assert (error.status, error.code) == (status, code)
+    assert error.message == str(error)
+
+
+@pytest.mark.parametrize("number", range(len(FAMILY)), ids=FAMILY_IDS)
+def test_an_error_raised_in_an_api_view_is_the_standard_body(error_app, number) -> None:
+    error, status, code = FAMILY[number]
+    response = error_app.test_client().get(f"/api/v1/test/family/{number}")
+    assert response.status_code == status and response.is_json
+    body = response.get_json()
+    assert_error_shape(body, code)
+    assert body["error"]["message"] == error.message
+    assert body["error"]["fields"] == error.fields
+
+
+@pytest.mark.parametrize("number", range(len(FAMILY)), ids=FAMILY_IDS)
+def test_an_error_raised_in_a_page_is_the_html_error_page(error_app, number) -> None:
+    error, status, _code = FAMILY[number]
+    response = error_app.test_client().get(f"/page-family/{number}")
+    assert response.status_code == status and response.mimetype == "text/html"
+    assert f"<h1>{status}</h1>" in response.get_data(as_text=True)
+    json = error_app.test_client().get(
+        f"/page-family/{number}", headers={"Accept": "application/json"}
+    )
+    assert json.status_code == status and json.get_json()["error"]["message"] == error.message
+
+
+def test_a_refused_fetch_names_the_url_field() -> None:
+    error = FetchError("Refused: a loopback address.", "http://127.0.0.1/")
+    assert error.fields == {"url": ["Refused: a loopback address."]}
+    assert (error.reason, error.url) == ("Refused: a loopback address.", "http://127.0.0.1/")
+
+
+def test_a_stale_edit_says_what_the_passage_holds_now() -> None:
+    error = EditConflict(1, STALE)
+    assert (error.submitted_version, error.current) == (1, STALE)
+    assert error.fields == {"version": ["stale: the current version is 3; reload it"]}
+
+
+def test_raising_an_error_loads_no_web_framework() -> None:
+    """The layers below the web raise the family without importing Flask."""
+    code = (
+        "import sys\n"
+        "import factcheck.errors, factcheck.ingest.fetching, factcheck.search.index\n"
+        "import factcheck.engine.verify\n"
+        "assert 'flask' not in sys.modules and 'werkzeug' not in sys.modules, 'web loaded'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -35,6 +35,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError
 
+from factcheck.errors import FetchRefused
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
 DEADLINE_SECONDS = 10.0
@@ -57,12 +59,15 @@ _CLOUD_METADATA = (
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class FetchError(Exception):
-    """A page that was not fetched; ``reason`` says why in words a reviewer understands."""
+class FetchError(FetchRefused):
+    """A page that was not fetched; ``reason`` says why in words a reviewer understands.
+
+    A :class:`~factcheck.errors.FetchRefused`: a view that lets it propagate answers 422
+    ``fetch_refused`` with the reason against the ``url`` field.
+    """
 
     def __init__(self, reason: str, url: str | None = None) -> None:
         super().__init__(reason)
-        self.reason = reason
         self.url = url
 
 

@@ -4,8 +4,10 @@ and the published claim reviews, for anyone.
 Every curation endpoint needs ``Authorization: Bearer <token>`` (``factcheck reviewer token
 NAME`` prints one); without a live token the answer is a 401 in the standard error body. Views
 are thin: the schemas in :mod:`factcheck.review.schemas` validate, one function of
-:mod:`factcheck.review.curation` (or :mod:`factcheck.review.claim_reviews`) acts, and the changed
-sources are re-indexed before the response, so the next check already sees the change.
+:mod:`factcheck.review.curation` (or :mod:`factcheck.review.claim_reviews`) acts inside
+:func:`~factcheck.review.curation.curation_change`, which commits and re-indexes the changed
+sources before the response, so the next check already sees the change. A refusal propagates as
+an exception of the :mod:`factcheck.errors` family, which answers it in the standard error body.
 """
 
 from __future__ import annotations
@@ -17,10 +19,9 @@ from flask_smorest import Blueprint
 
 from factcheck.catalog.database import get_db
 from factcheck.catalog.models import Passage
-from factcheck.errors import APIError
 from factcheck.extensions import get_search_index
 from factcheck.ingest.documents import Document
-from factcheck.ingest.fetching import Fetcher, FetchError
+from factcheck.ingest.fetching import Fetcher
 from factcheck.ingest.passages import build_passages
 from factcheck.review import claim_reviews, curation
 from factcheck.review.auth import add_authenticate_header, current_reviewer, require_token
@@ -69,11 +70,6 @@ def get_fetcher() -> Fetcher:
     return current_app.extensions[FETCHER_KEY]
 
 
-def api_error(error: curation.CurationError) -> APIError:
-    """A curation refusal as the API's error."""
-    return APIError(error.message, status=error.status, fields=error.fields)
-
-
 # Sources ------------------------------------------------------------------------------------
 
 
@@ -101,35 +97,22 @@ def add_source(arguments: dict[str, Any]) -> Any:
 
     With ``"preview": true`` nothing is saved and the answer shows the passages it would have.
     """
-    try:
-        if "text" in arguments:
-            document = document_from_text(
-                arguments["title"],
-                arguments["text"],
-                publisher=arguments.get("publisher"),
-                url=arguments.get("url"),
-                published=arguments.get("published"),
-            )
-        else:
-            document = document_from_page(get_fetcher().fetch(arguments["url"]))
-    except FetchError as error:
-        raise APIError(
-            error.reason, status=422, code="fetch_refused", fields={"url": [error.reason]}
-        ) from error
-    except curation.CurationError as error:
-        raise api_error(error) from error
+    if "text" in arguments:
+        document = document_from_text(
+            arguments["title"],
+            arguments["text"],
+            publisher=arguments.get("publisher"),
+            url=arguments.get("url"),
+            published=arguments.get("published"),
+        )
+    else:
+        document = document_from_page(get_fetcher().fetch(arguments["url"]))  # or fetch_refused
     if arguments["preview"]:
         return preview_body(document, arguments.get("reliability")), 200
-    session = get_db()
-    try:
+    with curation.curation_change(get_db(), get_search_index()) as session:
         curation.add_source(
             session, document, current_reviewer(), reliability=arguments.get("reliability")
         )
-    except curation.CurationError as error:
-        session.rollback()
-        raise api_error(error) from error
-    session.commit()
-    curation.reindex_sources(session, get_search_index(), [document.source_id])
     row = curation.source_row(session, document.source_id)
     passages = curation.source_passages(session, document.source_id)
     body = {
@@ -147,10 +130,7 @@ def add_source(arguments: dict[str, Any]) -> Any:
 @bp.doc(security=BEARER)
 def source(source_id: str) -> dict[str, Any]:
     """A source, its counts and every passage (excluded ones too)."""
-    try:
-        return source_detail(source_id)
-    except curation.CurationError as error:
-        raise api_error(error) from error
+    return source_detail(source_id)
 
 
 @bp.route("/sources/<source_id>", methods=["PATCH"])
@@ -163,14 +143,8 @@ def source(source_id: str) -> dict[str, Any]:
 @bp.doc(security=BEARER)
 def edit_source(changes: dict[str, Any], source_id: str) -> dict[str, Any]:
     """Change a source's metadata or reliability rating; retire or restore it (admins)."""
-    session = get_db()
-    try:
+    with curation.curation_change(get_db(), get_search_index()) as session:
         curation.edit_source(session, source_id, changes, current_reviewer())
-    except curation.CurationError as error:
-        session.rollback()
-        raise api_error(error) from error
-    session.commit()
-    curation.reindex_sources(session, get_search_index(), [source_id])
     return source_detail(source_id)
 
 
@@ -184,10 +158,7 @@ def edit_source(changes: dict[str, Any], source_id: str) -> dict[str, Any]:
 @bp.doc(security=BEARER)
 def passage(passage_id: str) -> dict[str, Any]:
     """A passage with its curation state and the ``version`` an edit must name."""
-    try:
-        return passage_body(curation.get_passage(get_db(), passage_id))
-    except curation.CurationError as error:
-        raise api_error(error) from error
+    return passage_body(curation.get_passage(get_db(), passage_id))
 
 
 @bp.route("/passages/<passage_id>", methods=["PATCH"])
@@ -206,7 +177,6 @@ def edit_passage(arguments: dict[str, Any], passage_id: str) -> dict[str, Any]:
     The edit names the ``version`` it was made on; if the passage has changed since, nothing
     is written and the 409 error gives the current version and text.
     """
-    session = get_db()
     edit = curation.PassageEdit(
         version=arguments["version"],
         excluded=arguments.get("excluded"),
@@ -214,14 +184,8 @@ def edit_passage(arguments: dict[str, Any], passage_id: str) -> dict[str, Any]:
         text=arguments.get("text"),
         note=(arguments["note"] or "") if "note" in arguments else None,
     )
-    try:
+    with curation.curation_change(get_db(), get_search_index()) as session:
         curation.edit_passage(session, passage_id, edit, current_reviewer())
-    except curation.CurationError as error:
-        session.rollback()
-        raise api_error(error) from error
-    source_id = session.get(Passage, passage_id).source_id  # type: ignore[union-attr]
-    session.commit()
-    curation.reindex_sources(session, get_search_index(), [source_id])
     return passage_body(curation.get_passage(session, passage_id))
 
 
@@ -265,10 +229,7 @@ def review_feed() -> Response:
 @reviews_bp.alt_response(404, schema=ErrorSchema, description="No such review")
 def review(review_id: int) -> Response:
     """One signed-off review as schema.org ClaimReview JSON-LD."""
-    try:
-        found = claim_reviews.get_review(get_db(), review_id)
-    except curation.CurationError as error:
-        raise api_error(error) from error
+    found = claim_reviews.get_review(get_db(), review_id)
     body = {"@context": "https://schema.org", **review_jsonld(found)}
     return jsonld_response(ClaimReviewSchema().dump(body))
 

@@ -13,7 +13,11 @@ curation API so both follow one set of rules:
 * Every change writes an :class:`~factcheck.catalog.models.AuditEntry` (who, when, what, before
   and after), one per kind of change.
 
-The caller commits, then calls :func:`reindex_sources`, which replaces the changed sources'
+A refusal is an exception of the :mod:`factcheck.errors` family (:class:`CurationError` 422,
+:class:`NotFoundError` 404, :class:`PermissionDeniedError` 403, :class:`DuplicateSourceError` and
+:class:`EditConflict` 409), so a view lets it propagate. A change runs inside
+:func:`curation_change`, the one unit of work the pages and the API share: it commits the change
+with its audit entries (or rolls both back on a refusal), then replaces the changed sources'
 passages in the live index (a few dozen rows, not a rebuild), so a check sees the change at once.
 """
 
@@ -21,7 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +36,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from factcheck.catalog.models import AuditEntry, Passage, Source
 from factcheck.catalog.store import ImportSummary, import_documents, record_audit
+from factcheck.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from factcheck.ingest.documents import Document, normalise_published, slugify
 from factcheck.ingest.passages import content_hash
 from factcheck.review.reviewers import ReviewerIdentity
@@ -56,39 +62,25 @@ SOURCE_ID_PATTERN = re.compile(
 )  # a corrected passage is one sentence, not an article
 
 
-class CurationError(Exception):
-    """A change that cannot be made: a status, a message and the fields at fault."""
-
-    status = 422
-
-    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
+class CurationError(InvalidInput):
+    """Curation input that cannot be used (422): a message and the fields at fault."""
 
 
-class NotFoundError(CurationError):
-    """No such source or passage."""
-
-    status = 404
+class NotFoundError(NotFound):
+    """No such source or passage (404)."""
 
 
-class PermissionDeniedError(CurationError):
-    """The reviewer may not make this change."""
-
-    status = 403
+class PermissionDeniedError(PermissionDenied):
+    """The reviewer may not make this change (403)."""
 
 
-class DuplicateSourceError(CurationError):
-    """A source with this id is already in the catalog."""
-
-    status = 409
+class DuplicateSourceError(Conflict):
+    """A source with this id or URL is already in the catalog (409)."""
 
 
-class EditConflict(CurationError):
-    """The passage changed since the version the edit was made on; ``current`` is its state."""
-
-    status = 409
+class EditConflict(Conflict):
+    """The passage changed since the version the edit was made on (409); ``current`` is what it
+    holds now."""
 
     def __init__(self, submitted_version: int, current: dict[str, Any]) -> None:
         super().__init__(
@@ -97,6 +89,7 @@ class EditConflict(CurationError):
             f"Its current text is: {current['text']}",
             fields={"version": [f"stale: the current version is {current['version']}; reload it"]},
         )
+        self.submitted_version = submitted_version
         self.current = current
 
 
@@ -280,6 +273,8 @@ def edit_source(
         )  # fmt: skip
         actions.append(action)
     session.flush()
+    if actions:
+        _changed(session, source_id)
     return actions
 
 
@@ -323,6 +318,7 @@ def add_source(
         session.get(Source, document.source_id).reliability = reliability  # type: ignore[union-attr]
     if summary.passages_skipped and not summary.passages_added:
         raise CurationError("Every passage of this text is already in another source.")
+    _changed(session, document.source_id)
     return summary
 
 
@@ -425,6 +421,7 @@ def edit_passage(
     for action, before, after in changes:
         before["version"], after["version"] = old_version, passage.version
         _audit(session, actor, action, "passage", passage_id, before, after)
+    _changed(session, passage.source_id)
     return [action for action, _before, _after in changes]
 
 
@@ -472,12 +469,44 @@ def audit_entries(session: Session, criteria: AuditFilter) -> Page:
     return Page(list(session.scalars(statement)), page, per_page, total)
 
 
-# Index --------------------------------------------------------------------------------------
+# Unit of work -------------------------------------------------------------------------------
+
+# Where a session inside :func:`curation_change` collects the ids of the sources changed in it.
+CHANGED_SOURCES = "factcheck.curation.changed_sources"
+
+
+@contextmanager
+def curation_change(session: Session, index: SearchIndex) -> Iterator[Session]:
+    """One curation change: commit it with its audit, then bring the index up to date.
+
+    Inside the block the functions above change the catalog and write their audit entries in
+    ``session``'s transaction, each noting the source it changed. Leaving the block commits and
+    replaces those sources' passages in ``index``; an exception (a refusal included) rolls the
+    change and its audit back, leaves the index alone and propagates.
+    """
+    changed: set[str] = set()
+    session.info[CHANGED_SOURCES] = changed
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(CHANGED_SOURCES, None)
+    reindex_sources(session, index, changed)
 
 
 def reindex_sources(session: Session, index: SearchIndex, source_ids: Iterable[str]) -> None:
     """After a commit: replace the given sources' passages in the live index from the catalog."""
     refresh_sources(session, index, source_ids)
+
+
+def _changed(session: Session, source_id: str) -> None:
+    """Note that ``source_id`` changed, for the :func:`curation_change` the session is in."""
+    changed = session.info.get(CHANGED_SOURCES)
+    if changed is not None:
+        changed.add(source_id)
 
 
 # Helpers ------------------------------------------------------------------------------------

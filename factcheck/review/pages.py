@@ -11,30 +11,37 @@ form carries a CSRF token. The pages do what the curation API does, through the 
   with the current text on the page;
 * ``/review/audit``: the audit log, filtered by source, passage or reviewer;
 * ``/review/checks``: the checked claims, most asked first; ``/review/checks/<id>`` signs one off.
+
+Views catch nothing: a change runs inside :func:`~factcheck.review.curation.curation_change`
+(commit, audit, re-index), a missing record propagates to the standard 404 page, and a refusal
+(invalid input, a conflict, a permission) is shown on the form it came from by the page a view
+names in :func:`refusals_shown_by`.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
     Blueprint,
     Flask,
-    abort,
     flash,
     redirect,
     render_template,
     request,
     url_for,
 )
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 
 from factcheck.catalog.database import get_db
-from factcheck.catalog.models import Passage, as_utc
+from factcheck.catalog.models import as_utc
 from factcheck.catalog.store import catalog_counts
 from factcheck.engine.verdict import VERDICTS
+from factcheck.engine.verify import Result
+from factcheck.errors import Conflict, FactcheckError, InvalidInput, PermissionDenied
 from factcheck.extensions import get_search_index
-from factcheck.ingest.fetching import FetchError
 from factcheck.ingest.passages import build_passages
 from factcheck.review import api as curation_api
 from factcheck.review import auth, claim_reviews, curation
@@ -66,6 +73,31 @@ VERDICT_LABELS = {
     "not_enough_evidence": "Not enough evidence",
 }
 ADD_METHODS = ("url", "text", "file")
+# What a form's page shows beside the form rather than on an error page; a missing record (404)
+# is not one: there is no form to show it on.
+REFUSALS = (InvalidInput, Conflict, PermissionDenied)
+View = Callable[..., Any]
+
+
+def refusals_shown_by(page: View) -> Callable[[View], View]:
+    """A view decorator: a refusal the view raises is answered by ``page(refusal, **view_args)``,
+    the form again with what went wrong, instead of the standard error page.
+
+    The change was already rolled back by :func:`~factcheck.review.curation.curation_change`;
+    anything that is not a refusal propagates to the app's error handlers as usual.
+    """
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapped(**view_args: Any) -> Any:
+            try:
+                return view(**view_args)
+            except REFUSALS as refusal:
+                return page(refusal, **view_args)
+
+        return wrapped
+
+    return decorate
 
 
 @bp.app_template_filter("review_verdict")
@@ -101,11 +133,7 @@ def home() -> str:
 @bp.route("/sources")
 def sources() -> Any:
     """The sources, with counts, filtered by words, status and rating."""
-    try:
-        arguments = SourceQuerySchema().load(request.args.to_dict())
-    except ValidationError as error:
-        arguments = SourceQuerySchema().load({})
-        flash("Some filters were not valid and were ignored: " + ", ".join(error.messages))
+    arguments = load_filters(SourceQuerySchema())
     page = curation.list_sources(
         get_db(),
         source_filter(arguments),
@@ -134,34 +162,40 @@ def render_new_source(
     )
 
 
+def submitted_method() -> str:
+    """How the add-a-source form was filled in: ``url``, ``file``, else ``text``."""
+    method = request.form.get("method", "text")
+    return method if method in ADD_METHODS else "text"
+
+
 @bp.route("/sources/preview", methods=["POST"])
+@refusals_shown_by(
+    lambda refusal: (
+        render_new_source(describe(refusal), submitted_method(), request.form.to_dict()),
+        refusal.status,
+    )
+)
 def preview_source() -> Any:
     """Read, fetch or extract the submitted source and show its passages; save nothing yet."""
-    method = request.form.get("method", "text")
-    try:
-        if method == "url":
-            url = request.form.get("url", "").strip()
-            if not url:
-                raise curation.CurationError("Give the URL of a page.")
-            document = document_from_page(curation_api.get_fetcher().fetch(url))
-        elif method == "file":
-            upload = request.files.get("file")
-            if upload is None or not upload.filename:
-                raise curation.CurationError("Choose a .txt, .md or .html file.")
-            document = document_from_upload(upload.filename, upload.read())
-        else:
-            method = "text"
-            document = document_from_text(
-                request.form.get("title", ""),
-                request.form.get("text", ""),
-                publisher=request.form.get("publisher"),
-                url=request.form.get("source_url"),
-                published=request.form.get("published"),
-            )
-    except FetchError as error:
-        return render_new_source(error.reason, method, request.form.to_dict()), 422
-    except curation.CurationError as error:
-        return render_new_source(describe(error), method, request.form.to_dict()), 422
+    method = submitted_method()
+    if method == "url":
+        url = request.form.get("url", "").strip()
+        if not url:
+            raise curation.CurationError("Give the URL of a page.")
+        document = document_from_page(curation_api.get_fetcher().fetch(url))
+    elif method == "file":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise curation.CurationError("Choose a .txt, .md or .html file.")
+        document = document_from_upload(upload.filename, upload.read())
+    else:
+        document = document_from_text(
+            request.form.get("title", ""),
+            request.form.get("text", ""),
+            publisher=request.form.get("publisher"),
+            url=request.form.get("source_url"),
+            published=request.form.get("published"),
+        )
     return render_template(
         "review/source_preview.html",
         document=document,
@@ -171,27 +205,27 @@ def preview_source() -> Any:
 
 
 @bp.route("/sources", methods=["POST"])
+@refusals_shown_by(
+    lambda refusal: (
+        render_new_source(describe(refusal), "text", _as_text_form(request.form)),
+        refusal.status,
+    )
+)
 def add_source() -> Any:
     """Save a previewed source, then index its passages."""
     form = request.form
-    session = get_db()
-    try:
-        document = document_from_text(
-            form.get("title", ""),
-            form.get("text", ""),
-            publisher=form.get("publisher"),
-            url=form.get("source_url"),
-            published=form.get("published"),
-            origin=form.get("origin") or "pasted",
-            source_id=form.get("source_id") or None,
-        )
+    document = document_from_text(
+        form.get("title", ""),
+        form.get("text", ""),
+        publisher=form.get("publisher"),
+        url=form.get("source_url"),
+        published=form.get("published"),
+        origin=form.get("origin") or "pasted",
+        source_id=form.get("source_id") or None,
+    )
+    with curation.curation_change(get_db(), get_search_index()) as session:
         reliability = form.get("reliability") or None
         curation.add_source(session, document, current_reviewer(), reliability=reliability)
-    except curation.CurationError as error:
-        session.rollback()
-        return render_new_source(describe(error), "text", _as_text_form(form)), error.status
-    session.commit()
-    curation.reindex_sources(session, get_search_index(), [document.source_id])
     flash(f"Added {document.title!r}.")
     return redirect(url_for("review.source", source_id=document.source_id))
 
@@ -205,10 +239,7 @@ def source(source_id: str) -> Any:
 def render_source(source_id: str, error: str | None = None, status: int = 200) -> Any:
     """The source page, with an error from a refused change if there was one."""
     session = get_db()
-    try:
-        row = curation.source_row(session, source_id)
-    except curation.NotFoundError:
-        abort(404)
+    row = curation.source_row(session, source_id)  # or NotFoundError: the 404 page
     page = curation.audit_entries(session, curation.AuditFilter(source_id=source_id, per_page=20))
     html = render_template(
         "review/source.html",
@@ -223,6 +254,9 @@ def render_source(source_id: str, error: str | None = None, status: int = 200) -
 
 
 @bp.route("/sources/<source_id>", methods=["POST"])
+@refusals_shown_by(
+    lambda refusal, source_id: render_source(source_id, describe(refusal), refusal.status)
+)
 def edit_source(source_id: str) -> Any:
     """Save a source's metadata and rating, or retire or restore it."""
     form = request.form.to_dict()
@@ -233,20 +267,9 @@ def edit_source(source_id: str) -> Any:
         changes_in = {name: form[name] for name in curation.SOURCE_METADATA if name in form}
         if "reliability" in changes_in:
             changes_in["reliability"] = changes_in["reliability"] or None
-    session = get_db()
-    try:
-        changes = SourcePatchSchema().load(changes_in)
+    changes = load_form(SourcePatchSchema(), changes_in)
+    with curation.curation_change(get_db(), get_search_index()) as session:
         actions = curation.edit_source(session, source_id, changes, current_reviewer())
-    except ValidationError as error:
-        session.rollback()
-        return render_source(source_id, "Not saved: " + fields_text(error.messages), 422)
-    except curation.NotFoundError:
-        abort(404)
-    except curation.CurationError as error:
-        session.rollback()
-        return render_source(source_id, describe(error), error.status)
-    session.commit()
-    curation.reindex_sources(session, get_search_index(), [source_id])
     flash(("Saved: " + ", ".join(actions) + ".") if actions else "Nothing changed.")
     return redirect(url_for("review.source", source_id=source_id))
 
@@ -269,10 +292,7 @@ def render_passage(
 ) -> Any:
     """The passage page; after a conflict, what the reviewer tried and what is there now."""
     session = get_db()
-    try:
-        found = curation.get_passage(session, passage_id)
-    except curation.NotFoundError:
-        abort(404)
+    found = curation.get_passage(session, passage_id)  # or NotFoundError: the 404 page
     audit = curation.audit_entries(
         session, curation.AuditFilter(entity_type="passage", entity_id=passage_id, per_page=20)
     )
@@ -288,9 +308,8 @@ def render_passage(
     return html, status
 
 
-@bp.route("/passages/<passage_id>", methods=["POST"])
-def edit_passage(passage_id: str) -> Any:
-    """Apply one form of the passage page: exclude/include, correct or note."""
+def passage_form() -> dict[str, Any] | None:
+    """The passage page's submitted form as a PATCH body, or ``None`` for an unknown action."""
     form = request.form
     action = form.get("action", "")
     data: dict[str, Any] = {"version": form.get("version", "")}
@@ -303,39 +322,43 @@ def edit_passage(passage_id: str) -> Any:
     elif action == "note":
         data["note"] = form.get("note", "")
     else:
-        return render_passage(passage_id, "Unknown action.", 400)
-    session = get_db()
-    try:
-        arguments = PassagePatchSchema().load(data)
-        edit = curation.PassageEdit(
-            version=arguments["version"],
-            excluded=arguments.get("excluded"),
-            reason=arguments.get("reason"),
-            text=arguments.get("text"),
-            note=(arguments.get("note") or "") if "note" in arguments else None,
-        )
-        actions = curation.edit_passage(session, passage_id, edit, current_reviewer())
-    except ValidationError as error:
-        return render_passage(passage_id, "Not saved: " + fields_text(error.messages), 422)
-    except curation.NotFoundError:
-        abort(404)
-    except curation.EditConflict as conflict:
-        session.rollback()
+        return None
+    return data
+
+
+def render_refused_edit(refusal: FactcheckError, passage_id: str) -> Any:
+    """The passage page after a refused edit; a conflict shows what the passage holds now."""
+    submitted = passage_form() or {}
+    if isinstance(refusal, curation.EditConflict):
         message = (
             "Not saved: someone else changed this passage while you were editing it "
-            f"(you edited version {arguments['version']}, it is now at version "
-            f"{conflict.current['version']}). Its current state is shown below; "
+            f"(you edited version {refusal.submitted_version}, it is now at version "
+            f"{refusal.current['version']}). Its current state is shown below; "
             "apply your change again if it is still needed."
         )
-        return render_passage(passage_id, message, 409, conflict, data)
-    except curation.CurationError as error:
-        session.rollback()
-        return render_passage(passage_id, describe(error), error.status, submitted=data)
-    source_id = session.get(Passage, passage_id).source_id  # type: ignore[union-attr]
-    session.commit()
-    curation.reindex_sources(session, get_search_index(), [source_id])
+        return render_passage(passage_id, message, 409, refusal, submitted)
+    return render_passage(passage_id, describe(refusal), refusal.status, submitted=submitted)
+
+
+@bp.route("/passages/<passage_id>", methods=["POST"])
+@refusals_shown_by(render_refused_edit)
+def edit_passage(passage_id: str) -> Any:
+    """Apply one form of the passage page: exclude/include, correct or note."""
+    data = passage_form()
+    if data is None:
+        return render_passage(passage_id, "Unknown action.", 400)
+    arguments = load_form(PassagePatchSchema(), data)
+    edit = curation.PassageEdit(
+        version=arguments["version"],
+        excluded=arguments.get("excluded"),
+        reason=arguments.get("reason"),
+        text=arguments.get("text"),
+        note=(arguments.get("note") or "") if "note" in arguments else None,
+    )
+    with curation.curation_change(get_db(), get_search_index()) as session:
+        actions = curation.edit_passage(session, passage_id, edit, current_reviewer())
     flash(("Saved: " + ", ".join(actions) + ".") if actions else "Nothing changed.")
-    target = form.get("next")
+    target = request.form.get("next")
     if target and target.startswith("/review/") and not target.startswith("//"):
         return redirect(target)
     return redirect(url_for("review.passage", passage_id=passage_id))
@@ -347,11 +370,7 @@ def edit_passage(passage_id: str) -> Any:
 @bp.route("/audit")
 def audit() -> Any:
     """The audit log, newest first, filtered by source, entity or reviewer."""
-    try:
-        arguments = AuditQuerySchema().load(request.args.to_dict())
-    except ValidationError as error:
-        arguments = AuditQuerySchema().load({})
-        flash("Some filters were not valid and were ignored: " + ", ".join(error.messages))
+    arguments = load_filters(AuditQuerySchema())
     criteria = audit_filter(arguments)
     page = curation.audit_entries(get_db(), criteria)
     return render_template("review/audit.html", page=page, filters=arguments)
@@ -379,42 +398,39 @@ def checks() -> str:
 
 
 @bp.route("/checks/<int:check_id>", methods=["GET", "POST"])
+@refusals_shown_by(
+    lambda refusal, check_id: render_check(check_id, describe(refusal), refusal.status)
+)
 def check(check_id: int) -> Any:
     """Sign a checked claim off: confirm or override the verdict, say why, cite passages."""
     check_log.flush()
+    if request.method != "POST":
+        return render_check(check_id)
     session = get_db()
-    try:
-        logged = claim_reviews.get_check(session, check_id)
-    except curation.NotFoundError:
-        abort(404)
-    try:
-        result = check_claim(logged.claim, limit=10)
-    except IndexMissingError:
-        result = None
-    error = None
-    status = 200
-    if request.method == "POST":
-        try:
-            claim_reviews.sign_off(
-                session,
-                check_id,
-                verdict=request.form.get("verdict", ""),
-                automatic_verdict=result.verdict if result else logged.verdict,
-                rationale=request.form.get("rationale", ""),
-                passage_ids=request.form.getlist("passage"),
-                reviewer=current_reviewer(),
-            )
-        except curation.CurationError as refused:
-            session.rollback()
-            error, status = describe(refused), refused.status
-        else:
-            session.commit()
-            flash(f"Signed off: {logged.claim!r}.")
-            return redirect(url_for("review.checks"))
+    logged = claim_reviews.get_check(session, check_id)  # or NotFoundError: the 404 page
+    result = automatic_result(logged.claim)
+    with curation.curation_change(session, get_search_index()):
+        claim_reviews.sign_off(
+            session,
+            check_id,
+            verdict=request.form.get("verdict", ""),
+            automatic_verdict=result.verdict if result else logged.verdict,
+            rationale=request.form.get("rationale", ""),
+            passage_ids=request.form.getlist("passage"),
+            reviewer=current_reviewer(),
+        )
+    flash(f"Signed off: {logged.claim!r}.")
+    return redirect(url_for("review.checks"))
+
+
+def render_check(check_id: int, error: str | None = None, status: int = 200) -> Any:
+    """The sign-off page: the claim, the engine's answer, the newest review, the form."""
+    session = get_db()
+    logged = claim_reviews.get_check(session, check_id)  # or NotFoundError: the 404 page
     html = render_template(
         "review/check.html",
         logged=logged,
-        result=result,
+        result=automatic_result(logged.claim),
         review=claim_reviews.newest_review(session, check_id),
         verdicts=VERDICTS,
         error=error,
@@ -423,14 +439,42 @@ def check(check_id: int) -> Any:
     return html, status
 
 
+def automatic_result(claim: str) -> Result | None:
+    """The engine's answer to a logged claim; ``None`` while there is no index, so a reviewer
+    can still sign it off from the passages they know."""
+    try:
+        return check_claim(claim, limit=10)
+    except IndexMissingError:
+        return None
+
+
 # Helpers ------------------------------------------------------------------------------------
 
 
-def describe(error: curation.CurationError) -> str:
-    """A refusal in one line: its message, and the fields at fault."""
-    if not error.fields:
+def describe(error: FactcheckError) -> str:
+    """A refusal in one line: its message, and the fields at fault (unless they only repeat it,
+    as a refused fetch's ``url`` does)."""
+    fields = {name: problem for name, problem in error.fields.items() if problem != [error.message]}
+    if not fields:
         return error.message
-    return error.message.replace(": see fields.", "") + ": " + fields_text(error.fields)
+    return error.message.replace(": see fields.", "") + ": " + fields_text(fields)
+
+
+def load_form(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as ``schema`` loads it, or a refusal "Not saved: field: problem"."""
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        raise curation.CurationError("Not saved", fields=error.normalized_messages()) from error
+
+
+def load_filters(schema: Schema) -> dict[str, Any]:
+    """A list page's filters from the query string; invalid ones are ignored, as a flash says."""
+    try:
+        return schema.load(request.args.to_dict())
+    except ValidationError as error:
+        flash("Some filters were not valid and were ignored: " + ", ".join(error.messages))
+        return schema.load({})
 
 
 def fields_text(messages: Any) -> str:

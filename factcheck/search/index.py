@@ -1,8 +1,8 @@
 """Search index: the Whoosh index of active passages, derived from the catalog.
 
 This is the only module that opens or writes a Whoosh index: the retrieval engine
-(:mod:`factcheck.engine.retrieval`, :mod:`factcheck.search.bulk_search`) receives a ``Searcher``
-from :meth:`SearchIndex.searcher` and only reads through it.
+(:mod:`factcheck.engine.retrieval`, :mod:`factcheck.search.bulk_search`) receives a
+``Searcher`` from :meth:`SearchIndex.searcher` and only reads through it.
 
 Design
 ------
@@ -50,6 +50,8 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
+
+from factcheck.errors import IndexUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -134,8 +136,8 @@ SCHEMA = build_schema()
 FIELD_NAMES = tuple(SCHEMA.names())
 
 
-class IndexMissingError(RuntimeError):
-    """No complete index generation exists yet: run a rebuild."""
+class IndexMissingError(IndexUnavailable, RuntimeError):
+    """No complete index generation exists yet: run a rebuild (a view answers 503)."""
 
 
 @dataclass(frozen=True)

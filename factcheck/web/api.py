@@ -1,8 +1,10 @@
 """API: the JSON endpoints under ``/api/v1``, documented by the generated OpenAPI document.
 
 Views are thin: they validate input through marshmallow schemas, call one service function and
-serialise the result. ``GET /api/v1/openapi.json`` serves the document flask-smorest builds from
-the schemas.
+serialise the result. A missing index propagates as
+:class:`~factcheck.search.index.IndexMissingError`, which :mod:`factcheck.errors` answers with a
+503 ``index_unavailable``. ``GET /api/v1/openapi.json`` serves the document flask-smorest builds
+from the schemas.
 """
 
 from __future__ import annotations
@@ -14,9 +16,7 @@ from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
 from factcheck import errors
-from factcheck.errors import APIError
 from factcheck.extensions import get_search_index
-from factcheck.search.index import IndexMissingError
 from factcheck.web import check_log
 from factcheck.web.checks import check_claim
 from factcheck.web.schemas import (
@@ -52,10 +52,7 @@ class ServiceApi(Api):
 @bp.alt_response(503, schema=ErrorSchema, description="The search index is not available")
 def health() -> dict[str, Any]:
     """Report that the service is up, with the passages indexed and the index version."""
-    try:
-        summary = get_search_index().summary()
-    except IndexMissingError as error:
-        raise APIError(str(error), status=503, code="index_unavailable") from error
+    summary = get_search_index().summary()
     return {"status": "ok", "passages": summary.passages, "index_version": summary.version}
 
 
@@ -66,10 +63,7 @@ def health() -> dict[str, Any]:
 @bp.alt_response(503, schema=ErrorSchema, description="The search index is not available")
 def verify(arguments: dict[str, Any]) -> Any:
     """Check a claim: the verdict, its confidence, and the excerpts that support or conflict."""
-    try:
-        result = check_claim(arguments["claim"], arguments["limit"])
-    except IndexMissingError as error:
-        raise APIError(str(error), status=503, code="index_unavailable") from error
+    result = check_claim(arguments["claim"], arguments["limit"])
     return check_log.with_review(result)  # logs the check; adds a reviewer's signed-off verdict
 
 

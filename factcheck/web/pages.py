@@ -14,14 +14,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from marshmallow import ValidationError, validate
 
 from factcheck.catalog import public
 from factcheck.catalog.database import get_db
 from factcheck.engine.verdict import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED
-from factcheck.errors import APIError
-from factcheck.search.index import IndexMissingError
+from factcheck.errors import NotFound
 from factcheck.web import check_log
 from factcheck.web.checks import check_claim
 from factcheck.web.schemas import VerifyRequestSchema
@@ -88,10 +87,7 @@ def check() -> Any:
         arguments = VerifyRequestSchema().load({"claim": claim})
     except ValidationError:
         return render_claim_form(claim=claim, error=claim_problem(claim)), 400
-    try:
-        result = check_claim(arguments["claim"], arguments["limit"])
-    except IndexMissingError as error:
-        raise APIError(str(error), status=503, code="index_unavailable") from error
+    result = check_claim(arguments["claim"], arguments["limit"])  # no index: the 503 page
     review = check_log.record(result)  # logs the check; a reviewer's sign-off, if any
     return render_template("web/check.html", result=result, review=review)
 
@@ -107,7 +103,7 @@ def source(source_id: str) -> str:
     """One source's public passages in order, each anchored for the excerpts that cite it."""
     document = public.find_source(get_db(), source_id)
     if document is None:
-        abort(404, description="There is no source with that id.")
+        raise NotFound("There is no source with that id.")
     return render_template("web/source.html", document=document)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from factcheck.catalog.models import AuditEntry, Passage, Source
 from factcheck.catalog.store import active_passages, import_documents
+from factcheck.errors import FactcheckError
 from factcheck.ingest.documents import Document
 from factcheck.review.curation import (
     AuditFilter,
@@ -19,6 +20,7 @@ from factcheck.review.curation import (
     SourceFilter,
     add_source,
     audit_entries,
+    curation_change,
     edit_passage,
     edit_source,
     list_sources,
@@ -251,3 +253,68 @@ def test_audit_views_per_source_per_passage_and_by_reviewer(catalog) -> None:
         assert [e.action for e in per_passage] == ["note"]
         assert [e.actor for e in audit_entries(session, AuditFilter(actor="bob")).items] == ["bob"]
         assert audit_entries(session, AuditFilter()).total == 4
+
+
+@pytest.fixture
+def indexed(catalog, tmp_path):
+    """The catalog's index, built."""
+    index = SearchIndex(tmp_path / "index")
+    with catalog.session() as session:
+        index.rebuild(active_passages(session))
+    yield index
+    index.close()
+
+
+def audit_count(session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def test_a_curation_change_commits_audits_and_reindexes_what_it_changed(catalog, indexed):
+    with catalog.session_factory() as session:  # a plain session, as a request has
+        passage_id = first_passage(session).id
+        with curation_change(session, indexed):
+            edit_passage(session, passage_id, PassageEdit(1, excluded=True, reason="x"), BOB)
+        assert indexed.summary().passages == 1  # no reindex_sources call needed
+        with curation_change(session, indexed):
+            add_source(session, document_from_text("Harbour news", "Ships arrived."), BOB)
+        assert indexed.summary().passages == 2
+    with catalog.session() as session:
+        assert first_passage(session).excluded
+        assert [entry.action for entry in audit_entries(session, AuditFilter()).items][:2] == [
+            "import",
+            "exclude",
+        ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda session: edit_source(session, "bridge", {"title": "New", "retired": True}, BOB),
+        lambda session: edit_passage(
+            session, first_passage(session).id, PassageEdit(7, text="Stale."), BOB
+        ),
+        lambda session: edit_passage(
+            session, first_passage(session).id, PassageEdit(1, note="n", excluded=True), BOB
+        ),
+        lambda session: add_source(session, BRIDGE, BOB),
+    ],
+    ids=["forbidden", "conflict", "invalid", "duplicate"],
+)
+def test_a_refused_change_is_rolled_back_with_its_audit(catalog, indexed, change) -> None:
+    generation = indexed.current_generation()
+    with catalog.session_factory() as session:
+        audited = audit_count(session)
+        with pytest.raises(FactcheckError), curation_change(session, indexed):
+            change(session)
+        assert audit_count(session) == audited
+        assert session.get(Source, "bridge").title == "Bridge opens"
+        assert first_passage(session).note is None
+    assert indexed.summary().passages == 2 and indexed.current_generation() == generation
+
+
+def test_a_change_with_no_source_touched_reindexes_nothing(catalog, indexed, monkeypatch):
+    calls = []
+    monkeypatch.setattr(indexed, "replace_sources", lambda *args: calls.append(args))
+    with catalog.session_factory() as session, curation_change(session, indexed):
+        edit_passage(session, first_passage(session).id, PassageEdit(1, text=None), BOB)
+    assert calls == []

@@ -260,3 +260,70 @@ def test_the_openapi_document_has_every_curation_endpoint(client) -> None:
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     schemas = document["components"]["schemas"]
     assert "version" in schemas["PassagePatch"]["required"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code", "fields"),
+    [
+        ("get", "/api/v1/passages/nope", None, 404, "not_found", {}),
+        ("patch", "/api/v1/sources/nope", {"title": "New"}, 404, "not_found", {}),
+        ("patch", "/api/v1/passages/nope", {"version": 1, "note": "x"}, 404, "not_found", {}),
+        (
+            "patch",
+            "/api/v1/sources/harbour-report",
+            {"published": "soon"},
+            422,
+            "validation_error",
+            {"published": ["a date such as 2023-02-24, 2023-02 or 2023"]},
+        ),
+        (
+            "patch",
+            "/api/v1/passages/{first}",
+            {"version": 1, "excluded": True, "reason": " "},
+            422,
+            "validation_error",
+            {"reason": ["required to exclude"]},
+        ),
+        (
+            "post",
+            "/api/v1/sources",
+            {"title": "Harbour", "text": "Ships.", "id": "x"},
+            422,
+            "validation_error",
+            None,
+        ),
+    ],
+)
+def test_a_refusal_is_the_standard_error(
+    client, auth_headers, imported, method, path, body, status, code, fields
+) -> None:
+    path = path.format(first=first_passage(client, auth_headers)["id"])
+    response = getattr(client, method)(path, json=body, headers=auth_headers)
+    assert response.status_code == status
+    error = response.get_json()["error"]
+    assert list(response.get_json()) == ["error"] and error["code"] == code
+    if fields is not None:
+        assert error["fields"] == fields
+
+
+@pytest.fixture
+def bob_headers(app, reviewer) -> dict[str, str]:
+    """The headers of a curation API call as bob, a reviewer who is not an admin."""
+    from factcheck.review.reviewers import add_reviewer, issue_token
+
+    with app.extensions["factcheck.database"].session() as session:
+        add_reviewer(session, "bob", "another long password", is_admin=False)
+    with app.extensions["factcheck.database"].session() as session:
+        return {"Authorization": f"Bearer {issue_token(session, 'bob')}"}
+
+
+def test_a_refused_change_leaves_nothing_behind(client, auth_headers, bob_headers, imported):
+    before = client.get("/api/v1/audit", headers=auth_headers).get_json()["total"]
+    # The title is applied and audited before the retirement is refused: both are undone.
+    patch = {"title": "Renamed", "retired": True}
+    response = client.patch("/api/v1/sources/harbour-report", json=patch, headers=bob_headers)
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "forbidden"
+    source = client.get("/api/v1/sources/harbour-report", headers=auth_headers).get_json()
+    assert source["title"] != "Renamed" and not source["retired"]
+    assert client.get("/api/v1/audit", headers=auth_headers).get_json()["total"] == before

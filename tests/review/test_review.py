@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import select
 
-from factcheck.catalog.models import ClaimCheck, ClaimReview, Passage
+from factcheck.catalog.models import ClaimCheck, ClaimReview, Passage, Source
 
 ARTICLE = {
     "title": "Bridge opens",
@@ -139,3 +140,98 @@ def test_sign_off_a_checked_claim(app, client, reviewer_client, imported) -> Non
 def test_the_home_page_sums_up(reviewer_client, imported) -> None:
     page = reviewer_client.get("/review/").data.decode()
     assert "1 sources" in page and "Latest changes" in page
+
+
+@pytest.fixture
+def bob_client(app, reviewer):
+    """A test client signed in as bob, a reviewer who is not an admin."""
+    from factcheck.review.reviewers import add_reviewer
+
+    with app.extensions["factcheck.database"].session() as session:
+        add_reviewer(session, "bob", "another long password", is_admin=False)
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    assert client.post("/login", data={"name": "bob", "password": "another long password"})
+    return client
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/review/sources/nope", None),
+        ("post", "/review/sources/nope", {"title": "Renamed"}),
+        ("get", "/review/passages/nope", None),
+        ("post", "/review/passages/nope", {"version": "1", "action": "note", "note": "x"}),
+        ("get", "/review/checks/999", None),
+        ("post", "/review/checks/999", {"verdict": "supported", "rationale": "Because."}),
+    ],
+)
+def test_a_missing_record_is_the_404_page(reviewer_client, imported, method, path, data) -> None:
+    response = getattr(reviewer_client, method)(path, data=data)
+    assert response.status_code == 404
+    assert response.mimetype == "text/html" and b"<h1>404</h1>" in response.data
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "status", "shown"),
+    [
+        ("/review/sources/preview", {"method": "url", "url": " "}, 422, "Give the URL of a page."),
+        (
+            "/review/sources/preview",
+            {"method": "text", "title": "", "text": "Words."},
+            422,
+            "The source is not complete: title: required",
+        ),
+        (
+            "/review/sources/harbour-report",
+            {"reliability": "excellent"},
+            422,
+            "Not saved: reliability: Must be one of",
+        ),
+        ("/review/sources/harbour-report", {"published": "soon"}, 422, "not a date"),
+        ("/review/passages/{first}", {"version": "x", "action": "note"}, 422, "Not saved: version"),
+        (
+            "/review/passages/{first}",
+            {"version": "1", "action": "exclude", "reason": ""},
+            422,
+            "Say why the passage is excluded.: reason: required to exclude",
+        ),
+        ("/review/passages/{first}", {"version": "1", "action": "dance"}, 400, "Unknown action."),
+    ],
+)
+def test_a_refused_form_comes_back_with_the_reason(
+    app, reviewer_client, imported, path, data, status, shown
+) -> None:
+    path = path.format(first=passage_ids(app, "harbour-report")[0])
+    response = reviewer_client.post(path, data=data)
+    assert response.status_code == status
+    assert response.mimetype == "text/html"
+    assert shown in response.data.decode().replace("&#39;", "'")
+    assert b"<h1>" + str(status).encode() + b"</h1>" not in response.data  # the form, not the page
+
+
+def test_a_refused_url_is_said_once(reviewer_client) -> None:
+    response = reviewer_client.post(
+        "/review/sources/preview", data={"method": "url", "url": "http://127.0.0.1/"}
+    )
+    assert response.status_code == 422
+    assert b"loopback" in response.data and b"url: " not in response.data
+
+
+def test_a_source_already_there_is_refused_on_the_form(app, reviewer_client) -> None:
+    data = {**ARTICLE, "source_url": "", "source_id": "bridge"}
+    assert reviewer_client.post("/review/sources", data=data).status_code == 302
+    again = reviewer_client.post("/review/sources", data=data)
+    assert again.status_code == 409
+    page = again.data.decode().replace("&#39;", "'")
+    assert "A source with id 'bridge' is already in the catalog." in page
+    assert 'value="Bridge opens"' in page  # what was typed is kept
+    assert len(passage_ids(app, "bridge")) == 2
+
+
+def test_only_an_admin_retires_a_source(app, bob_client, imported) -> None:
+    response = bob_client.post("/review/sources/harbour-report", data={"retired": "1"})
+    assert response.status_code == 403
+    assert b"Only an admin reviewer may retire or restore a source." in response.data
+    with app.extensions["factcheck.database"].session() as session:
+        assert not session.get(Source, "harbour-report").retired
