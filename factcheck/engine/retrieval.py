@@ -95,7 +95,7 @@ def build_query(claim: Claim, searcher: Searcher) -> Query | None:
             # What the claim says was done, in any of its words ("sold" for "supplied");
             # other words are matched as written, which keeps the query small.
             for concept in token.concepts:
-                for word in lexicon.SYNONYM_CLASSES.get(concept, ()):
+                for word in lexicon.synonym_classes().get(concept, ()):
                     synonyms |= set(terms(word))
         own, synonyms = selective(indexed(own)), selective(indexed(synonyms - own))
         if not own and not synonyms:

@@ -14,55 +14,7 @@ from functools import lru_cache
 
 import pycountry
 
-from factcheck.language.gazetteer import (
-    COUNTRY_ALIASES,
-    LEADER_SPELLINGS,
-    LEADERS,
-    ORGANISATION_ALIASES,
-)
-
-# pycountry's formal names that differ from the name news prose uses.
-_PYCOUNTRY_OVERRIDES = {"RU": "Russia", "TR": "Turkey"}
-
-# Capitalised words that are titles or sentence furniture, never part of a name.
-TITLE_WORDS = frozenset(
-    [
-        "president",
-        "prime",
-        "minister",
-        "foreign",
-        "secretary",
-        "vice",
-        "chancellor",
-        "king",
-        "queen",
-        "prince",
-        "leader",
-        "supreme",
-        "general",
-        "spokesman",
-        "spokesperson",
-        "spokeswoman",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "sen",
-        "gen",
-        "ambassador",
-        "state",
-        "assistant",
-        "deputy",
-        "chief",
-        "official",
-        "officials",
-        "government",
-        "regime",
-        "army",
-        "navy",
-    ]
-)
-NAME_CONNECTORS = frozenset(["of", "al", "bin", "de", "da", "del", "van", "von", "la", "le"])
+from factcheck.language import gazetteer
 
 MAX_ALIAS_TOKENS = 5
 
@@ -87,40 +39,42 @@ def alias_key(words: Sequence[str]) -> str:
 def alias_table() -> dict[str, tuple[str, str, str | None]]:
     """Map every alias (lookup form) to ``(canonical key, kind, country)``, built once."""
     table: dict[str, tuple[str, str, str | None]] = {}
+    country_aliases = gazetteer.country_aliases()
+    leaders = gazetteer.leaders()
 
     def add(alias: str, key: str, kind: str, country: str | None = None) -> None:
         form = alias_key(alias.split())
         table.setdefault(form, (key, kind, country))
 
     for country in pycountry.countries:
-        canonical = _PYCOUNTRY_OVERRIDES.get(country.alpha_2)
+        canonical = gazetteer.pycountry_names().get(country.alpha_2)
         names = [country.name, getattr(country, "common_name", None)]
         names.append(getattr(country, "official_name", None))
         if canonical is None:
-            canonical = next((n for n in names if n in COUNTRY_ALIASES), None)
+            canonical = next((n for n in names if n in country_aliases), None)
         canonical = canonical or getattr(country, "common_name", None) or country.name
         for name in names:
             if name and "," not in name:
                 add(name, canonical, "country")
         add(canonical, canonical, "country")
-    for canonical, aliases in COUNTRY_ALIASES.items():
+    for canonical, aliases in country_aliases.items():
         add(canonical, canonical, "country")
         for alias in aliases:
             add(alias, canonical, "country")
-    for canonical, aliases in ORGANISATION_ALIASES.items():
+    for canonical, aliases in gazetteer.organisation_aliases().items():
         add(canonical, canonical, "organisation")
         for alias in aliases:
             add(alias, canonical, "organisation")
     surnames: dict[str, list[str]] = {}
-    for leader, leader_country in LEADERS.items():
+    for leader, leader_country in leaders.items():
         add(leader, leader, "leader", leader_country)
         surnames.setdefault(leader.split()[-1], []).append(leader)
-    for surname, leaders in surnames.items():
+    for surname, namesakes in surnames.items():
         # A surname alone names a leader only when no other leader shares it.
-        if len(leaders) == 1 and len(surname) >= 4:
-            add(surname, leaders[0], "leader", LEADERS[leaders[0]])
-    for spelling, leader in LEADER_SPELLINGS.items():
-        add(spelling, leader, "leader", LEADERS[leader])
+        if len(namesakes) == 1 and len(surname) >= 4:
+            add(surname, namesakes[0], "leader", leaders[namesakes[0]])
+    for spelling, leader in gazetteer.leader_spellings().items():
+        add(spelling, leader, "leader", leaders[leader])
     return table
 
 
@@ -151,6 +105,8 @@ def find_entities(
     """
     table = alias_table()
     lengths = alias_lengths()
+    title_words = gazetteer.title_words()
+    name_connectors = gazetteer.name_connectors()
     common_word = common_word if common_word is not None else [False] * len(words)
     found: list[Entity] = []
     i = 0
@@ -184,12 +140,12 @@ def find_entities(
         last = None
         while j < n:
             word = words[j].lower()
-            if capitalised[j] and not dictionary_word[j] and word not in TITLE_WORDS:
+            if capitalised[j] and not dictionary_word[j] and word not in title_words:
                 if j > i and _alias_at(words, j, table):
                     break
                 last = j
             elif not (
-                word in NAME_CONNECTORS and last is not None and j + 1 < n and capitalised[j + 1]
+                word in name_connectors and last is not None and j + 1 < n and capitalised[j + 1]
             ):
                 break
             j += 1

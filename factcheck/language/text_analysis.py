@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import NamedTuple
 
 from lemminflect import getLemma
 
-from factcheck.language import lexicon
+from factcheck.language import grammar, lexicon, numbers
 from factcheck.language.entities import Entity, find_entities
 from factcheck.language.numbers import Quantity, find_numbers, parse_number
 from factcheck.language.word_readings import readings
@@ -35,61 +35,13 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
-_JOINED_PREFIXES = ("co-", "re-", "pre-", "anti-", "pro-", "multi-")
-# Punctuation and conjunctions that end the scope of a negation or a hedge.
-_CLAUSE_BREAKS = frozenset(
-    [
-        ",",
-        ";",
-        ":",
-        "(",
-        ")",
-        "but",
-        "while",
-        "although",
-        "though",
-        "whereas",
-        "however",
-        "and",
-        ".",
-    ]
-)
-# A negation governs its verb and that verb's object, not a prepositional phrase after it:
-# in "have not taken a stance on the conflict" the conflict is not denied.
-_SCOPE_BREAKS = _CLAUSE_BREAKS | frozenset(
-    [
-        "on",
-        "of",
-        "in",
-        "at",
-        "for",
-        "from",
-        "with",
-        "by",
-        "about",
-        "into",
-        "over",
-        "after",
-        "before",
-        "during",
-        "since",
-    ]
-)
 NEGATION_SCOPE = 6  # tokens after a cue that it can negate
-# Capitalised words that are never names.
-_NOT_NAMES = frozenset(
-    [
-        *lexicon.MONTHS,
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "i",
-    ]
-)
+
+
+@cache
+def _not_names() -> frozenset[str]:
+    """Capitalised words that are never names: months, weekdays and "I"."""
+    return frozenset([*numbers.months(), *grammar.never_names()])
 
 
 class Token(NamedTuple):
@@ -175,7 +127,7 @@ def lemma_of(word: str) -> str:
     British -ise spellings are read as -ize when the -ize form is a known word, so that
     "organised" and "organizing" meet; hyphenated prefixes are joined ("co-operation").
     """
-    for prefix in _JOINED_PREFIXES:
+    for prefix in grammar.joined_prefixes():
         if word.startswith(prefix):
             word = prefix[:-1] + word[len(prefix) :]
             break
@@ -202,7 +154,7 @@ def lemma_of(word: str) -> str:
 def _concept_index() -> dict[str, frozenset[str]]:
     """Lemma -> synonym classes it belongs to, from the lexicon, built once."""
     index: dict[str, set[str]] = {}
-    for name, words in lexicon.SYNONYM_CLASSES.items():
+    for name, words in lexicon.synonym_classes().items():
         for word in words:
             index.setdefault(lemma_of(word.lower()), set()).add(name)
     return {k: frozenset(v) for k, v in index.items()}
@@ -212,9 +164,10 @@ def _concept_index() -> dict[str, frozenset[str]]:
 def antonyms() -> dict[str, frozenset[str]]:
     """Concept -> the concepts that contradict it (symmetric)."""
     pairs: dict[str, set[str]] = {}
-    for left, right in lexicon.ANTONYM_PAIRS:
-        left_key = left if left in lexicon.SYNONYM_CLASSES else lemma_of(left)
-        right_key = right if right in lexicon.SYNONYM_CLASSES else lemma_of(right)
+    classes = lexicon.synonym_classes()
+    for left, right in lexicon.antonym_pairs():
+        left_key = left if left in classes else lemma_of(left)
+        right_key = right if right in classes else lemma_of(right)
         pairs.setdefault(left_key, set()).add(right_key)
         pairs.setdefault(right_key, set()).add(left_key)
     return {k: frozenset(v) for k, v in pairs.items()}
@@ -222,7 +175,8 @@ def antonyms() -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=1)
 def _stop_lemmas() -> frozenset[str]:
-    return frozenset(lexicon.STOP_WORDS | {lemma_of(w) for w in lexicon.STOP_WORDS})
+    stop_words = lexicon.stop_words()
+    return frozenset(stop_words | {lemma_of(w) for w in stop_words})
 
 
 def _is_dictionary_word(lower: str) -> bool:
@@ -265,7 +219,7 @@ def _negated_adjective(lower: str) -> str | None:
     """
     if "ADJ" not in readings(lower) and not lower.startswith("non-"):
         return None
-    for prefix in lexicon.NEGATING_PREFIXES:
+    for prefix in lexicon.negating_prefixes():
         rest = lower[len(prefix) :].lstrip("-")
         if lower.startswith(prefix) and len(rest) > 3 and "ADJ" in readings(rest):
             return lemma_of(rest)
@@ -303,7 +257,7 @@ def _merge_votes(lowers: list[str], concepts: list[frozenset[str]]) -> None:
             continue
         window = " ".join(lowers[i + 1 : i + 4])
         direction = None
-        for phrase, concept in lexicon.VOTE_PREPOSITIONS.items():
+        for phrase, concept in lexicon.vote_prepositions().items():
             if window.startswith(phrase) or window.startswith(f"{phrase} "):
                 direction = concept
                 break
@@ -316,10 +270,11 @@ def _merge_votes(lowers: list[str], concepts: list[frozenset[str]]) -> None:
 
 
 def _negation_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
+    negation_cues, scope_breaks = lexicon.negation_cues(), grammar.scope_breaks()
     negated: set[int] = set()
     for i, lower in enumerate(lowers):
         lemma = lemmas[i]
-        cue = lower in lexicon.NEGATION_CUES or lower.endswith("n't")
+        cue = lower in negation_cues or lower.endswith("n't")
         if lower == "yet":
             cue = i + 1 < len(lowers) and lowers[i + 1] == "to"
         elif lemma in ("refuse", "decline", "fail"):
@@ -332,7 +287,7 @@ def _negation_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
         if not cue:
             continue
         for j in range(i + 1, min(i + 1 + NEGATION_SCOPE, len(lowers))):
-            if lowers[j] in _SCOPE_BREAKS and lowers[j] != "and":
+            if lowers[j] in scope_breaks and lowers[j] != "and":
                 break
             negated.add(j)
     # "neither X nor Y": both X and Y are negated.
@@ -340,9 +295,10 @@ def _negation_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
 
 
 def _hedge_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
+    hedge_cues = lexicon.hedge_cues()
     hedged: set[int] = set()
     for i, lower in enumerate(lowers):
-        if lower in lexicon.HEDGE_CUES or lemmas[i] in lexicon.HEDGE_CUES:
+        if lower in hedge_cues or lemmas[i] in hedge_cues:
             for j in range(i + 1, min(i + 10, len(lowers))):
                 if lowers[j] in (";", ".", "but", "although", "however"):
                     break
@@ -350,39 +306,17 @@ def _hedge_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
     return hedged
 
 
-_PRONOUN_OPENINGS = frozenset(
-    [
-        "both",
-        "he",
-        "she",
-        "they",
-        "it",
-        "this",
-        "these",
-        "its",
-        "his",
-        "her",
-        "their",
-        "we",
-        "our",
-        "i",
-    ]
-)
-_REFERRING_NOUNS = frozenset(
-    ["country", "countries", "nation", "nations", "leader", "leaders", "regime", "government"]
-)
-
-
 def _refers_back(lowers: list[str]) -> bool:
     """Whether the text names its subject only by pointing back ("Both…", "the two countries")."""
-    if lowers and lowers[0] in _PRONOUN_OPENINGS:
+    if lowers and lowers[0] in grammar.pronoun_openings():
         return True
+    referring_nouns = grammar.referring_nouns()
     for i in range(len(lowers) - 2):
         first, second, third = lowers[i], lowers[i + 1], lowers[i + 2]
         # "both countries", "two nations", "the regime" (but not "the regime of X")
         if (
             first in ("both", "the", "two")
-            and second in _REFERRING_NOUNS
+            and second in referring_nouns
             and (first != "the" or third != "of")
         ):
             return True
@@ -390,7 +324,7 @@ def _refers_back(lowers: list[str]) -> bool:
         if (
             first == "the"
             and second in ("two", "former")
-            and (third in _REFERRING_NOUNS or third == "soviet")
+            and (third in referring_nouns or third == "soviet")
         ):
             return True
     return False
@@ -413,13 +347,18 @@ def analyse(text: str) -> TextAnalysis:
     lowers = [w.lower() for w in words]
     lemmas = [lemma_of(w) if w[0].isalpha() else w for w in lowers]
     stop = _stop_lemmas()
+    not_names, negation_cues, scale_words = (
+        _not_names(),
+        lexicon.negation_cues(),
+        numbers.scale_words(),
+    )
     capitalised = [w[:1].isupper() for w in words]
     # A sentence-initial capital says nothing about names: judge that word by the dictionary.
     sentence_start = [
         i == 0 or words[i - 1] in (".", "?", "!", '"', ":") for i in range(len(words))
     ]
     dictionary = [
-        lowers[i] in _NOT_NAMES
+        lowers[i] in not_names
         or lowers[i] in stop
         or parse_number(lowers[i]) is not None
         or (capitalised[i] and sentence_start[i] and _is_dictionary_word(lowers[i]))
@@ -435,9 +374,9 @@ def analyse(text: str) -> TextAnalysis:
             w[0].isalnum()
             and lemmas[i] not in stop
             and lowers[i] not in stop
-            and lowers[i] not in lexicon.NEGATION_CUES
-            and lowers[i] not in _NOT_NAMES
-            and lowers[i] not in lexicon.SCALE_WORDS
+            and lowers[i] not in negation_cues
+            and lowers[i] not in not_names
+            and lowers[i] not in scale_words
             and not lowers[i].endswith("n't")
             and i not in in_entity
         )
@@ -473,24 +412,26 @@ def analyse(text: str) -> TextAnalysis:
     )
     lemma_set = set(lemmas)
     attributed = bool(
-        ("according" in lowers and "to" in lowers) or lemma_set & lexicon.ATTRIBUTION_CUES
+        ("according" in lowers and "to" in lowers) or lemma_set & lexicon.attribution_cues()
     )
-    denial = bool(lemma_set & lexicon.DENIAL_CUES)
+    denial_cues, anaphoric_objects = lexicon.denial_cues(), lexicon.anaphoric_objects()
+    denial = bool(lemma_set & denial_cues)
     denial_of_previous = False
     if denial:
         for i, lemma in enumerate(lemmas):
-            if lemma in lexicon.DENIAL_CUES:
+            if lemma in denial_cues:
                 after = lowers[i + 1 : i + 4]
-                if any(w in lexicon.ANAPHORIC_OBJECTS for w in after) or i + 1 >= len(lowers):
+                if any(w in anaphoric_objects for w in after) or i + 1 >= len(lowers):
                     denial_of_previous = True
                 before = lowers[max(0, i - 4) : i]
-                if any(w in lexicon.ANAPHORIC_OBJECTS for w in before):
+                if any(w in anaphoric_objects for w in before):
                     denial_of_previous = True
     anaphoric = _refers_back(lowers)
+    month_numbers = numbers.months()
     months = frozenset(
-        lexicon.MONTHS[lowers[i]]
+        month_numbers[lowers[i]]
         for i in range(len(words))
-        if lowers[i] in lexicon.MONTHS
+        if lowers[i] in month_numbers
         and len(lowers[i]) > 3  # "Mar", "May" (the verb) and "Dec" are too ambiguous
         and capitalised[i]
         and not (sentence_start[i] and lowers[i] in ("march", "may"))
@@ -505,7 +446,7 @@ def analyse(text: str) -> TextAnalysis:
         negated=frozenset(_negation_scope(lowers, lemmas)),
         hedged=frozenset(_hedge_scope(lowers, lemmas)),
         attributed=attributed,
-        accusation=bool(lemma_set & {lemma_of(w) for w in lexicon.ACCUSATION_CUES}),
+        accusation=bool(lemma_set & {lemma_of(w) for w in lexicon.accusation_cues()}),
         denial=denial,
         denial_of_previous=denial_of_previous,
         anaphoric_start=anaphoric,
