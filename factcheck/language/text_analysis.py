@@ -338,38 +338,90 @@ def _refers_to_group(lowers: list[str]) -> bool:
     )
 
 
+class _Words(NamedTuple):
+    """A text's tokens as parallel lists: the form each step of :func:`analyse` reads."""
+
+    pieces: list[tuple[str, int, int]]  # (as written, start, end)
+    words: list[str]
+    lowers: list[str]
+    lemmas: list[str]
+    capitalised: list[bool]
+    sentence_start: list[bool]
+
+
 @lru_cache(maxsize=32768)
 def analyse(text: str) -> TextAnalysis:
     """Analyse one claim or passage. Pure and cached by text."""
     clean = normalise(text)
+    words = _read_words(clean)
+    lowers, lemmas = words.lowers, words.lemmas
+    entities = _find_entities(words)
+    content = _content_flags(words, entities)
+    concepts = _token_concepts(words, content)
+    content = _without_count_nouns(lowers, content)
+    quantities, years = find_numbers(lowers, lemmas, content)
+    lemma_set = set(lemmas)
+    denial = bool(lemma_set & lexicon.denial_cues())
+    return TextAnalysis(
+        text=clean,
+        months=_months_named(words),
+        tokens=_tokens(words, concepts, content, _number_positions(lowers, quantities, years)),
+        entities=tuple(entities),
+        quantities=tuple(quantities),
+        years=frozenset(years),
+        negated=frozenset(_negation_scope(lowers, lemmas)),
+        hedged=frozenset(_hedge_scope(lowers, lemmas)),
+        attributed=_is_attributed(lowers, lemma_set),
+        accusation=bool(lemma_set & _accusation_lemmas()),
+        denial=denial,
+        denial_of_previous=denial and _denies_what_came_before(lowers, lemmas),
+        anaphoric_start=_refers_back(lowers),
+        group_reference=_refers_to_group(lowers),
+    )
+
+
+def _read_words(clean: str) -> _Words:
+    """Tokens of normalised text, with their lower case, lemmas and capitals."""
     pieces = _tokenise(clean)
     words = [p[0] for p in pieces]
     lowers = [w.lower() for w in words]
-    lemmas = [lemma_of(w) if w[0].isalpha() else w for w in lowers]
-    stop = _stop_lemmas()
-    not_names, negation_cues, scale_words = (
-        _not_names(),
-        lexicon.negation_cues(),
-        numbers.scale_words(),
+    return _Words(
+        pieces=pieces,
+        words=words,
+        lowers=lowers,
+        lemmas=[lemma_of(w) if w[0].isalpha() else w for w in lowers],
+        capitalised=[w[:1].isupper() for w in words],
+        sentence_start=[
+            i == 0 or words[i - 1] in (".", "?", "!", '"', ":") for i in range(len(words))
+        ],
     )
-    capitalised = [w[:1].isupper() for w in words]
+
+
+def _find_entities(words: _Words) -> list[Entity]:
+    """The entities named, telling the finder which capitals say nothing about names."""
+    lowers, capitalised, sentence_start = words.lowers, words.capitalised, words.sentence_start
+    stop, not_names = _stop_lemmas(), _not_names()
     # A sentence-initial capital says nothing about names: judge that word by the dictionary.
-    sentence_start = [
-        i == 0 or words[i - 1] in (".", "?", "!", '"', ":") for i in range(len(words))
-    ]
     dictionary = [
         lowers[i] in not_names
         or lowers[i] in stop
         or parse_number(lowers[i]) is not None
         or (capitalised[i] and sentence_start[i] and _is_dictionary_word(lowers[i]))
-        for i in range(len(words))
+        for i in range(len(lowers))
     ]
     common = [bool(readings(lower)) for lower in lowers]
-    entities = find_entities(words, capitalised, dictionary, common)
+    return find_entities(words.words, capitalised, dictionary, common)
+
+
+def _content_flags(words: _Words, entities: list[Entity]) -> list[bool]:
+    """Whether each token is a content word: no stop word, cue, scale word or part of a name."""
+    lowers, lemmas = words.lowers, words.lemmas
+    stop, not_names = _stop_lemmas(), _not_names()
+    negation_cues, scale_words = lexicon.negation_cues(), numbers.scale_words()
     in_entity: set[int] = set()
     for entity in entities:
         in_entity.update(range(entity.start, entity.end))
-    content = [
+    return [
         (
             w[0].isalnum()
             and lemmas[i] not in stop
@@ -380,26 +432,60 @@ def analyse(text: str) -> TextAnalysis:
             and not lowers[i].endswith("n't")
             and i not in in_entity
         )
-        for i, w in enumerate(words)
+        for i, w in enumerate(words.words)
     ]
-    concepts = [_concepts_for(lowers[i], lemmas[i]) for i in range(len(words))]
-    for i in range(1, len(words)):
-        if content[i] and words[i - 1].isalpha() and words[i].isalpha():
+
+
+def _token_concepts(words: _Words, content: list[bool]) -> list[frozenset[str]]:
+    """Each token's concepts, with compounds, vote directions and phrasal verbs read in."""
+    lowers, lemmas, text = words.lowers, words.lemmas, words.words
+    concepts = [_concepts_for(lowers[i], lemmas[i]) for i in range(len(lowers))]
+    for i in range(1, len(lowers)):
+        if content[i] and text[i - 1].isalpha() and text[i].isalpha():
             # "air strikes" meets "airstrikes", "cease fire" meets "ceasefire".
             concepts[i] = concepts[i] | {lowers[i - 1] + lemmas[i]}
     _merge_votes(lowers, concepts)
     _merge_phrasal_verbs(lowers, concepts)
+    return concepts
+
+
+def _without_count_nouns(lowers: list[str], content: list[bool]) -> list[bool]:
+    """``content`` with "number of" / "total of" left out: a quantifier, not a topic.
+
+    Applied after the concepts are read, which still see those words as content.
+    """
+    content = list(content)
     for i in range(len(lowers) - 1):
         if lowers[i] in ("number", "total") and lowers[i + 1] == "of":
-            content[i] = False  # "a number of officials": a quantifier, not a topic
-    quantities, years = find_numbers(lowers, lemmas, content)
-    number_positions = {q.index for q in quantities}
+            content[i] = False  # "a number of officials"
+    return content
+
+
+def _number_positions(lowers: list[str], quantities: list[Quantity], years: set[int]) -> set[int]:
+    """Indexes of the tokens that state a quantity or a year (not content words)."""
+    positions = {q.index for q in quantities}
     for i, w in enumerate(lowers):
         if w.isdigit() and len(w) == 4 and int(w) in years:
-            number_positions.add(i)
-    tokens = tuple(
+            positions.add(i)
+    return positions
+
+
+def _tokens(
+    words: _Words,
+    concepts: list[frozenset[str]],
+    content: list[bool],
+    number_positions: set[int],
+) -> tuple[Token, ...]:
+    """The analysed tokens."""
+    pieces, lowers, lemmas, capitalised = (
+        words.pieces,
+        words.lowers,
+        words.lemmas,
+        words.capitalised,
+    )
+    return tuple(
         Token(
-            text=words[i],
+            text=words.words[i],
             start=pieces[i][1],
             end=pieces[i][2],
             lower=lowers[i],
@@ -408,47 +494,44 @@ def analyse(text: str) -> TextAnalysis:
             content=content[i] and i not in number_positions,
             capitalised=capitalised[i],
         )
-        for i in range(len(words))
+        for i in range(len(lowers))
     )
-    lemma_set = set(lemmas)
-    attributed = bool(
-        ("according" in lowers and "to" in lowers) or lemma_set & lexicon.attribution_cues()
-    )
+
+
+def _is_attributed(lowers: list[str], lemma_set: set[str]) -> bool:
+    """Whether the text puts what it says in someone else's mouth ("according to", "reportedly")."""
+    if "according" in lowers and "to" in lowers:
+        return True
+    return bool(lemma_set & lexicon.attribution_cues())
+
+
+@cache
+def _accusation_lemmas() -> frozenset[str]:
+    return frozenset(lemma_of(w) for w in lexicon.accusation_cues())
+
+
+def _denies_what_came_before(lowers: list[str], lemmas: list[str]) -> bool:
+    """Whether a denial points back at what was said before it ("denied the accusation")."""
     denial_cues, anaphoric_objects = lexicon.denial_cues(), lexicon.anaphoric_objects()
-    denial = bool(lemma_set & denial_cues)
-    denial_of_previous = False
-    if denial:
-        for i, lemma in enumerate(lemmas):
-            if lemma in denial_cues:
-                after = lowers[i + 1 : i + 4]
-                if any(w in anaphoric_objects for w in after) or i + 1 >= len(lowers):
-                    denial_of_previous = True
-                before = lowers[max(0, i - 4) : i]
-                if any(w in anaphoric_objects for w in before):
-                    denial_of_previous = True
-    anaphoric = _refers_back(lowers)
+    for i, lemma in enumerate(lemmas):
+        if lemma not in denial_cues:
+            continue
+        if i + 1 >= len(lowers) or any(w in anaphoric_objects for w in lowers[i + 1 : i + 4]):
+            return True
+        if any(w in anaphoric_objects for w in lowers[max(0, i - 4) : i]):
+            return True
+    return False
+
+
+def _months_named(words: _Words) -> frozenset[int]:
+    """Months named (1-12) by a capitalised, unambiguous month word."""
+    lowers, capitalised, sentence_start = words.lowers, words.capitalised, words.sentence_start
     month_numbers = numbers.months()
-    months = frozenset(
+    return frozenset(
         month_numbers[lowers[i]]
-        for i in range(len(words))
+        for i in range(len(lowers))
         if lowers[i] in month_numbers
         and len(lowers[i]) > 3  # "Mar", "May" (the verb) and "Dec" are too ambiguous
         and capitalised[i]
         and not (sentence_start[i] and lowers[i] in ("march", "may"))
-    )
-    return TextAnalysis(
-        text=clean,
-        months=months,
-        tokens=tokens,
-        entities=tuple(entities),
-        quantities=tuple(quantities),
-        years=frozenset(years),
-        negated=frozenset(_negation_scope(lowers, lemmas)),
-        hedged=frozenset(_hedge_scope(lowers, lemmas)),
-        attributed=attributed,
-        accusation=bool(lemma_set & {lemma_of(w) for w in lexicon.accusation_cues()}),
-        denial=denial,
-        denial_of_previous=denial_of_previous,
-        anaphoric_start=anaphoric,
-        group_reference=_refers_to_group(lowers),
     )
