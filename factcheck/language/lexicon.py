@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from factcheck.language.data_files import read_data
 
@@ -93,6 +93,28 @@ def antonym_pairs() -> tuple[tuple[str, str], ...]:
 def vote_prepositions() -> dict[str, str]:
     """Phrase after "vote" -> the concept of the vote's direction, in the order they are tried."""
     return dict(_data()["vote_prepositions"])
+
+
+@cache
+def vote_against_words() -> frozenset[str]:
+    """Words near "vote" that make it a vote against without a preposition ("in opposition")."""
+    return frozenset(_data()["vote_against_words"])
+
+
+class PhrasalVerb(NamedTuple):
+    """A verb whose particle changes what it asserts ("back down", "give up")."""
+
+    particles: frozenset[str]  # the words after the verb that make it phrasal
+    concepts: frozenset[str]  # what it then expresses, instead of its own concepts
+
+
+@cache
+def phrasal_verbs() -> dict[str, PhrasalVerb]:
+    """Verb lemma -> its particles and the concepts it expresses with one of them."""
+    return {
+        verb: PhrasalVerb(frozenset(entry["particles"]), frozenset(entry["concepts"]))
+        for verb, entry in _data()["phrasal_verbs"].items()
+    }
 
 
 @cache

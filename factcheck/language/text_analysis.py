@@ -234,24 +234,23 @@ def opposites(concept: str) -> frozenset[str]:
 
 
 def _merge_phrasal_verbs(lowers: list[str], concepts: list[frozenset[str]]) -> None:
-    """ "call for" is a demand, not a naming: "called for an end" never means "called it"."""
+    """A verb and its particle assert something else: "backed down" is not support.
+
+    "call for" is a demand, not a naming: "called for an end" never means "called it".
+    """
+    phrasal_verbs = lexicon.phrasal_verbs()
     for i, lower in enumerate(lowers[:-1]):
         if lower.startswith("call") and lowers[i + 1] == "for":
             concepts[i] = frozenset({"call_for"})
-        elif lemma_of(lower) == "back" and lowers[i + 1] in ("down", "off", "away"):
-            concepts[i] = frozenset({"retreat"})  # "backed down" is not support
-        elif lemma_of(lower) == "turn" and lowers[i + 1] == "down":
-            concepts[i] = frozenset({"reject", "prevent"})  # "turned down imports"
-        elif lemma_of(lower) == "scale" and lowers[i + 1] in ("back", "down"):
-            concepts[i] = frozenset({"decrease"})  # "scale back ties"
-        elif lemma_of(lower) == "move" and lowers[i + 1] in ("closer", "nearer"):
-            concepts[i] = frozenset({"approach"})  # "moved closer to the West"
-        elif lemma_of(lower) == "give" and lowers[i + 1] == "up":
-            concepts[i] = frozenset({"leave", "abandon"})  # "give up its relations"
+            continue
+        verb = phrasal_verbs.get(lemma_of(lower))
+        if verb is not None and lowers[i + 1] in verb.particles:
+            concepts[i] = verb.concepts
 
 
 def _merge_votes(lowers: list[str], concepts: list[frozenset[str]]) -> None:
     """Give "voted against" / "voted for" / "in favour" the concept of the vote's direction."""
+    against_words = lexicon.vote_against_words()
     for i, lower in enumerate(lowers):
         if lemma_of(lower) != "vote":
             continue
@@ -261,9 +260,7 @@ def _merge_votes(lowers: list[str], concepts: list[frozenset[str]]) -> None:
             if window.startswith(phrase) or window.startswith(f"{phrase} "):
                 direction = concept
                 break
-        if direction is None and any(
-            w in ("opposition", "opposing", "against") for w in lowers[max(0, i - 3) : i + 6]
-        ):
+        if direction is None and any(w in against_words for w in lowers[max(0, i - 3) : i + 6]):
             direction = "vote_against"
         if direction:
             concepts[i] = concepts[i] | {direction}

@@ -69,6 +69,9 @@ def test_lexicon_shapes():
     assert all(len(pair) == 2 for pair in lexicon.antonym_pairs())
     assert set(lexicon.vote_prepositions().values()) <= set(lexicon.synonym_classes())
     assert all(words for words in lexicon.synonym_classes().values())
+    for verb, phrasal in lexicon.phrasal_verbs().items():
+        assert verb == verb.lower() and phrasal.particles and phrasal.concepts, verb
+        assert all(word == word.lower() for word in phrasal.particles | phrasal.concepts)
 
 
 def test_number_values():
