@@ -131,121 +131,231 @@ def _import_batch(
 ) -> ImportSummary:
     """Compare one batch of documents with the catalog and write the differences in bulk."""
     summary = ImportSummary(documents=len(documents))
-    now = utc_now()
+    writes = _BatchWrites(now=utc_now())
     # A document repeated in one batch: the last one wins, as it would in separate imports.
     by_source = {document.source_id: document for document in documents}
+    catalog = _read_catalog(session, by_source, build)
+    for document in by_source.values():
+        _compare_document(session, document, catalog, writes, summary, actor)
+    writes.execute(session)
+    return summary
+
+
+@dataclass(frozen=True)
+class _CatalogView:
+    """What the catalog holds of one batch's sources, read before comparing, and their drafts."""
+
+    sources: dict[str, Any]  # source id -> its row
+    passages: dict[str, dict[str, Row[Any]]]  # source id -> passage id -> its row
+    drafts: dict[str, list[PassageDraft]]  # source id -> the passages its document makes now
+    taken_elsewhere: set[str]  # new passage ids another source's passage already has
+
+
+@dataclass
+class _BatchWrites:
+    """The rows one batch inserts and updates, queued while comparing and written at its end."""
+
+    now: datetime
+    source_inserts: list[dict[str, Any]] = field(default_factory=list)
+    passage_inserts: list[dict[str, Any]] = field(default_factory=list)
+    passage_updates: list[dict[str, Any]] = field(default_factory=list)
+    audit_inserts: list[dict[str, Any]] = field(default_factory=list)
+    seen_ids: set[str] = field(default_factory=set)  # passage ids the batch has given out
+
+    def execute(self, session: Session) -> None:
+        """Write what was queued, a few bulk statements in all."""
+        if self.source_inserts:
+            session.execute(insert(Source), self.source_inserts)
+        if self.passage_inserts:
+            session.execute(insert(Passage), self.passage_inserts)
+        if self.passage_updates:
+            _bulk_update_passages(session, self.passage_updates)
+        if self.audit_inserts:
+            session.execute(insert(AuditEntry), self.audit_inserts)
+
+
+@dataclass
+class _PassageChanges:
+    """The passage ids one document's import added, withdrew and restored."""
+
+    added: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.withdrawn or self.restored)
+
+
+def _read_catalog(
+    session: Session,
+    by_source: dict[str, Document],
+    build: Callable[[Document], list[PassageDraft]],
+) -> _CatalogView:
+    """Read what the catalog holds of these sources, and split each document into drafts."""
     source_ids = list(by_source)
     existing_sources = _existing_sources(session, source_ids)
     existing_passages = _existing_passages(session, source_ids)
-    drafts_by_source = {source_id: build(doc) for source_id, doc in by_source.items()}
-
+    drafts = {source_id: build(document) for source_id, document in by_source.items()}
     # Ids that are new to these sources but already used by another source's passage.
     new_ids = [
         draft.passage_id
-        for source_id, drafts in drafts_by_source.items()
-        for draft in drafts
+        for source_id, source_drafts in drafts.items()
+        for draft in source_drafts
         if draft.passage_id not in existing_passages.get(source_id, {})
     ]
-    taken_elsewhere = _existing_ids(session, new_ids)
+    return _CatalogView(
+        sources=existing_sources,
+        passages=existing_passages,
+        drafts=drafts,
+        taken_elsewhere=_existing_ids(session, new_ids),
+    )
 
-    source_inserts: list[dict[str, Any]] = []
-    passage_inserts: list[dict[str, Any]] = []
-    passage_updates: list[dict[str, Any]] = []
-    audit_inserts: list[dict[str, Any]] = []
-    seen_ids: set[str] = set()
 
-    for source_id, document in by_source.items():
-        metadata = {name: getattr(document, name) for name in SOURCE_FIELDS}
-        old_source = existing_sources.get(source_id)
-        source_change: dict[str, Any] | None = None
-        if old_source is None:
-            source_inserts.append(
-                {"id": source_id, **metadata, "retired": False}
-                | {"created_at": now, "updated_at": now}
-            )
-            summary.sources_added += 1
-        else:
-            before = {name: old_source[name] for name in SOURCE_FIELDS}
-            if before != metadata and not _curated_by_reviewer(session, "source", source_id, actor):
-                session.execute(
-                    update(Source).where(Source.id == source_id).values(**metadata, updated_at=now)
-                )
-                source_change = {"before": before, "after": metadata}
-                summary.sources_updated += 1
+def _compare_document(
+    session: Session,
+    document: Document,
+    catalog: _CatalogView,
+    writes: _BatchWrites,
+    summary: ImportSummary,
+    actor: str,
+) -> None:
+    """Queue one document's source and passage changes, and its audit entry if anything changed."""
+    source_id = document.source_id
+    metadata = {name: getattr(document, name) for name in SOURCE_FIELDS}
+    old_source = catalog.sources.get(source_id)
+    source_change = _compare_source(
+        session, source_id, metadata, old_source, writes, summary, actor
+    )
+    changes = _compare_passages(session, source_id, catalog, writes, summary, actor)
+    if old_source is not None and not source_change and not changes:
+        return
+    summary.changed_source_ids.add(source_id)
+    writes.audit_inserts.append(
+        {
+            "at": writes.now,
+            "actor": actor,
+            "action": "import" if old_source is None else "reimport",
+            "entity_type": "source",
+            "entity_id": source_id,
+            "before": source_change["before"] if source_change else None,
+            "after": {
+                "source": metadata if old_source is None or source_change else None,
+                "added": changes.added,
+                "withdrawn": changes.withdrawn,
+                "restored": changes.restored,
+            },
+        }
+    )
 
-        old_passages = existing_passages.get(source_id, {})
-        added: list[str] = []
-        withdrawn: list[str] = []
-        restored: list[str] = []
-        current_ids: set[str] = set()
-        for draft in drafts_by_source[source_id]:
-            if draft.passage_id in seen_ids or draft.passage_id in taken_elsewhere:
-                summary.passages_skipped += 1
-                continue
-            seen_ids.add(draft.passage_id)
-            current_ids.add(draft.passage_id)
-            old = old_passages.get(draft.passage_id)
-            if old is None:
-                passage_inserts.append(_passage_row(draft, now))
-                added.append(draft.passage_id)
-                summary.passages_added += 1
-                summary.passages_excluded += draft.excluded_reason is not None
-                continue
-            changes = _layout_changes(old, draft)
-            if old.excluded and old.excluded_reason == WITHDRAWN_REASON:
-                # Back in the document: the importer's own exclusion is lifted.
-                changes.update(
-                    excluded=draft.excluded_reason is not None,
-                    excluded_reason=draft.excluded_reason,
-                )
-                restored.append(draft.passage_id)
-            if changes:
-                passage_updates.append({"b_id": draft.passage_id, **changes, "updated_at": now})
-        for passage_id, old in old_passages.items():
-            if (
-                passage_id not in current_ids
-                and not old.excluded
-                and not _curated_by_reviewer(session, "passage", passage_id, actor)
-            ):
-                passage_updates.append(
-                    {
-                        "b_id": passage_id,
-                        "excluded": True,
-                        "excluded_reason": WITHDRAWN_REASON,
-                        "updated_at": now,
-                    }
-                )
-                withdrawn.append(passage_id)
-        summary.passages_withdrawn += len(withdrawn)
 
-        if old_source is None or source_change or added or withdrawn or restored:
-            summary.changed_source_ids.add(source_id)
-            audit_inserts.append(
-                {
-                    "at": now,
-                    "actor": actor,
-                    "action": "import" if old_source is None else "reimport",
-                    "entity_type": "source",
-                    "entity_id": source_id,
-                    "before": source_change["before"] if source_change else None,
-                    "after": {
-                        "source": metadata if old_source is None or source_change else None,
-                        "added": added,
-                        "withdrawn": withdrawn,
-                        "restored": restored,
-                    },
-                }
-            )
+def _compare_source(
+    session: Session,
+    source_id: str,
+    metadata: dict[str, Any],
+    old_source: Any,
+    writes: _BatchWrites,
+    summary: ImportSummary,
+    actor: str,
+) -> dict[str, Any] | None:
+    """Queue a new source, or update a changed one a reviewer has not curated.
 
-    if source_inserts:
-        session.execute(insert(Source), source_inserts)
-    if passage_inserts:
-        session.execute(insert(Passage), passage_inserts)
-    if passage_updates:
-        _bulk_update_passages(session, passage_updates)
-    if audit_inserts:
-        session.execute(insert(AuditEntry), audit_inserts)
-    return summary
+    Returns the change (``before`` and ``after``) for the audit entry, or None.
+    """
+    if old_source is None:
+        writes.source_inserts.append(
+            {"id": source_id, **metadata, "retired": False}
+            | {"created_at": writes.now, "updated_at": writes.now}
+        )
+        summary.sources_added += 1
+        return None
+    before = {name: old_source[name] for name in SOURCE_FIELDS}
+    if before == metadata or _curated_by_reviewer(session, "source", source_id, actor):
+        return None
+    session.execute(
+        update(Source).where(Source.id == source_id).values(**metadata, updated_at=writes.now)
+    )
+    summary.sources_updated += 1
+    return {"before": before, "after": metadata}
+
+
+def _compare_passages(
+    session: Session,
+    source_id: str,
+    catalog: _CatalogView,
+    writes: _BatchWrites,
+    summary: ImportSummary,
+    actor: str,
+) -> _PassageChanges:
+    """Queue a source's new, moved and restored passages, and withdraw those it no longer has."""
+    old_passages = catalog.passages.get(source_id, {})
+    changes = _PassageChanges()
+    current_ids: set[str] = set()
+    for draft in catalog.drafts[source_id]:
+        if draft.passage_id in writes.seen_ids or draft.passage_id in catalog.taken_elsewhere:
+            summary.passages_skipped += 1
+            continue
+        writes.seen_ids.add(draft.passage_id)
+        current_ids.add(draft.passage_id)
+        _compare_passage(draft, old_passages.get(draft.passage_id), writes, summary, changes)
+    changes.withdrawn = _withdraw_missing(session, old_passages, current_ids, writes, actor)
+    summary.passages_withdrawn += len(changes.withdrawn)
+    return changes
+
+
+def _compare_passage(
+    draft: PassageDraft,
+    old: Row[Any] | None,
+    writes: _BatchWrites,
+    summary: ImportSummary,
+    changes: _PassageChanges,
+) -> None:
+    """Queue one draft: inserted if new, else its layout updated and a withdrawal lifted."""
+    if old is None:
+        writes.passage_inserts.append(_passage_row(draft, writes.now))
+        changes.added.append(draft.passage_id)
+        summary.passages_added += 1
+        summary.passages_excluded += draft.excluded_reason is not None
+        return
+    update_values = _layout_changes(old, draft)
+    if old.excluded and old.excluded_reason == WITHDRAWN_REASON:
+        # Back in the document: the importer's own exclusion is lifted.
+        update_values.update(
+            excluded=draft.excluded_reason is not None,
+            excluded_reason=draft.excluded_reason,
+        )
+        changes.restored.append(draft.passage_id)
+    if update_values:
+        writes.passage_updates.append(
+            {"b_id": draft.passage_id, **update_values, "updated_at": writes.now}
+        )
+
+
+def _withdraw_missing(
+    session: Session,
+    old_passages: dict[str, Row[Any]],
+    current_ids: set[str],
+    writes: _BatchWrites,
+    actor: str,
+) -> list[str]:
+    """Exclude, as withdrawn, the passages no longer in the document (unless a reviewer's)."""
+    withdrawn: list[str] = []
+    for passage_id, old in old_passages.items():
+        if (
+            passage_id in current_ids
+            or old.excluded
+            or _curated_by_reviewer(session, "passage", passage_id, actor)
+        ):
+            continue
+        writes.passage_updates.append(
+            {
+                "b_id": passage_id,
+                "excluded": True,
+                "excluded_reason": WITHDRAWN_REASON,
+                "updated_at": writes.now,
+            }
+        )
+        withdrawn.append(passage_id)
+    return withdrawn
 
 
 def _passage_row(draft: PassageDraft, now: datetime) -> dict[str, Any]:

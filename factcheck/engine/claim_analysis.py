@@ -11,56 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from factcheck.language.lexicon import QUANTIFIERS
+from factcheck.language import grammar, lexicon
 from factcheck.language.numbers import Quantity, parse_number
 from factcheck.language.text_analysis import TextAnalysis, Token, analyse
 from factcheck.language.word_readings import readings
-
-_REPORTING_VERBS = frozenset(
-    [
-        "say",
-        "tell",
-        "announce",
-        "state",
-        "declare",
-        "add",
-        "insist",
-        "estimate",
-        "report",
-        "claim",
-        "believe",
-        "think",
-        "suggest",
-        "argue",
-        "note",
-        "confirm",
-    ]
-)
-_AUXILIARIES = frozenset(
-    [
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "will",
-        "would",
-        "can",
-        "could",
-        "may",
-        "might",
-        "must",
-        "shall",
-        "should",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -82,14 +36,9 @@ class Claim:
         return [(i, t) for i, t in enumerate(self.analysis.tokens) if t.content]
 
 
-_PREPOSITIONS = frozenset(
-    ["to", "for", "from", "in", "into", "on", "at", "by", "with", "against", "of"]
-)
-
-
 def _verb_strength(token: Token) -> int:
     """2: surely a verb ("supplied", "met", "were"); 1: could be one ("minister"); 0: not."""
-    if token.lower in _AUXILIARIES:
+    if token.lower in grammar.auxiliaries():
         # "in May" is a month, not a modal.
         return 0 if token.capitalised and token.lower == "may" and token.start > 0 else 2
     if token.capitalised or not token.text[:1].isalpha():
@@ -105,9 +54,6 @@ def _verb_strength(token: Token) -> int:
     return 1
 
 
-_DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "its", "their"])
-
-
 def _main_verb(tokens: tuple[Token, ...]) -> int | None:
     """The claim's main verb.
 
@@ -117,9 +63,10 @@ def _main_verb(tokens: tuple[Token, ...]) -> int | None:
     way to a later auxiliary's verb; a reporting verb ("said Russia would stay") hands over to
     the verb of what was reported.
     """
+    auxiliaries, determiners = grammar.auxiliaries(), grammar.determiners()
     strengths = [_verb_strength(t) for t in tokens]
     for i in range(1, len(tokens)):
-        if tokens[i].lower.endswith("ing") and tokens[i - 1].lower in _DETERMINERS:
+        if tokens[i].lower.endswith("ing") and tokens[i - 1].lower in determiners:
             strengths[i] = 0  # "the fishing pact", "the ruling party": describes a noun
     sure = [i for i, s in enumerate(strengths) if s == 2]
     candidates = sure or [i for i, s in enumerate(strengths) if s == 1]
@@ -130,7 +77,7 @@ def _main_verb(tokens: tuple[Token, ...]) -> int | None:
         (
             i
             for i in candidates[1:]
-            if tokens[i].lower in _AUXILIARIES
+            if tokens[i].lower in auxiliaries
             and any(strengths[k] for k in range(i + 1, min(i + 3, len(tokens))))
         ),
         None,
@@ -141,19 +88,16 @@ def _main_verb(tokens: tuple[Token, ...]) -> int | None:
         and first > 0
         and tokens[first - 1].content
         and first + 1 < len(tokens)
-        and tokens[first + 1].lower in _PREPOSITIONS
+        and tokens[first + 1].lower in grammar.prepositions()
     ):
         # A participle right after a noun and before a preposition modifies the noun.
         first = later_auxiliary
     first = _past_auxiliary(tokens, strengths, first)
-    if tokens[first].lemma in _REPORTING_VERBS:
+    if tokens[first].lemma in grammar.reporting_verbs():
         after = [i for i in candidates if i > first]
         if after:
             first = _past_auxiliary(tokens, strengths, after[0])
     return first
-
-
-_READINESS = frozenset(["ready", "willing", "able", "prepared", "set", "about", "eager"])
 
 
 def _past_auxiliary(tokens: tuple[Token, ...], strengths: list[int], index: int) -> int:
@@ -161,10 +105,15 @@ def _past_auxiliary(tokens: tuple[Token, ...], strengths: list[int], index: int)
 
     "was ready to give up" is about giving up: readiness words hand over to their verb.
     """
-    if tokens[index].lower not in _AUXILIARIES:
+    if tokens[index].lower not in grammar.auxiliaries():
         return index
+    readiness_words = grammar.readiness_words()
     for i in range(index + 1, min(index + 4, len(tokens))):
-        if tokens[i].lower in _READINESS and i + 2 < len(tokens) and tokens[i + 1].lower == "to":
+        if (
+            tokens[i].lower in readiness_words
+            and i + 2 < len(tokens)
+            and tokens[i + 1].lower == "to"
+        ):
             return i + 2
         if tokens[i].content and strengths[i]:
             return i
@@ -209,7 +158,7 @@ def _opens_with_count(analysis: TextAnalysis) -> bool:
     index = analysis.tokens.index(first)
     if index + 1 < len(analysis.tokens) and analysis.tokens[index + 1].text == "-":
         return False  # "The 20-year treaty": a compound adjective, not a count
-    return parse_number(first.lower) is not None or first.lower in QUANTIFIERS
+    return parse_number(first.lower) is not None or first.lower in lexicon.quantifiers()
 
 
 def _with_counted_units(analysis: TextAnalysis) -> tuple[Quantity, ...]:

@@ -10,13 +10,16 @@ passage naming Russia three ways is not thrice as relevant.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from whoosh.query import DisjunctionMax, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from factcheck.engine.claim_analysis import Claim
 from factcheck.engine.evidence import Evidence
 from factcheck.language import lexicon
-from factcheck.language.entities import aliases_of
+from factcheck.language.entities import Entity, aliases_of
+from factcheck.language.text_analysis import Token
 from factcheck.search.bulk_search import has_term, stored_fields, top_documents
 
 # Passages handed to stance analysis. 25 and 30 give the same accuracy on every claim set
@@ -36,82 +39,165 @@ FIELD = "text"
 
 
 def build_query(claim: Claim, searcher: Searcher) -> Query | None:
-    """A Whoosh query for ``claim``, or None when the claim has nothing to search for."""
-    analyzer = searcher.schema[FIELD].analyzer
-    reader = searcher.reader()
+    """A Whoosh query for ``claim``, or None when the claim has nothing to search for.
 
-    def terms(text: str) -> list[str]:
-        return [token.text for token in analyzer(text)]
-
-    documents = max(reader.doc_count(), 1)
-
-    def indexed(forms: set[str]) -> set[str]:
-        # Terms the index has never seen only make the matcher tree bigger.
-        return {form for form in forms if has_term(searcher, FIELD, form)}
-
-    def whole(forms: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
-        # Names and numbers (a word or a phrase) whose every word the index has.
-        return {form for form in forms if form and indexed(set(form)) == set(form)}
-
-    def frequency(term: str) -> int:
-        return reader.doc_frequency(FIELD, term)
-
-    def selective(forms: set[str]) -> set[str]:
-        # A word in a large share of passages ("climate" in a climate corpus) tells little and
-        # costs the most: every passage holding it must be scored. Small corpora keep all.
-        if documents < SELECTIVE_FROM:
-            return forms
-        limit = documents * MAX_TERM_SHARE
-        return {form for form in forms if frequency(form) <= limit}
-
-    groups: list[Query] = []
-    for entity in claim.analysis.entities:
-        # The subject must be there; other entities are details ("Russia" in most passages).
-        boost = ENTITY_BOOST if entity.key in claim.subject else OBJECT_ENTITY_BOOST
-        names = set(aliases_of(entity.key))
-        if entity.country:
-            names |= set(aliases_of(entity.country))
-        forms = whole({tuple(terms(name)) for name in names})
-        if entity.key not in claim.subject:
-            # A detail named in a large share of passages ("Russia" in a corpus about it)
-            # is left to the stance rules, which read every candidate's names anyway.
-            forms = {form for form in forms if selective({min(form, key=frequency)})}
-        if forms:
-            groups.append(_group(forms, boost))
-    for quantity in claim.quantities:
-        token = claim.analysis.tokens[quantity.index]
-        forms = whole({tuple(terms(token.text))})
-        if forms:
-            groups.append(_group(forms, NUMBER_BOOST))
-    for year in claim.analysis.years:
-        if has_term(searcher, FIELD, str(year)):
-            groups.append(Term(FIELD, str(year), boost=NUMBER_BOOST / 2))
-    word_groups: list[tuple[bool, set[str], Query]] = []  # (is the verb, its terms, group)
-    for index, token in claim.content_tokens:
-        weight = VERB_BOOST if index == claim.verb_index else WORD_BOOST
-        own = set(terms(token.text)) | set(terms(token.lemma))
-        synonyms = set()
-        if index == claim.verb_index:
-            # What the claim says was done, in any of its words ("sold" for "supplied");
-            # other words are matched as written, which keeps the query small.
-            for concept in token.concepts:
-                for word in lexicon.SYNONYM_CLASSES.get(concept, ()):
-                    synonyms |= set(terms(word))
-        own, synonyms = selective(indexed(own)), selective(indexed(synonyms - own))
-        if not own and not synonyms:
-            continue
-        parts: list[Query] = [Term(FIELD, t, boost=weight) for t in sorted(own)]
-        parts += [Term(FIELD, t, boost=SYNONYM_BOOST) for t in sorted(synonyms)]
-        group = DisjunctionMax(parts) if len(parts) > 1 else parts[0]
-        word_groups.append((index == claim.verb_index, own | synonyms, group))
-    if documents >= SELECTIVE_FROM and len(word_groups) > MAX_WORD_GROUPS:
-        # Each group costs the length of its postings: keep the verb and the rarest words.
-        word_groups.sort(key=lambda item: (not item[0], min(map(frequency, item[1]))))
-        word_groups = word_groups[:MAX_WORD_GROUPS]
-    groups += [group for _verb, _terms, group in word_groups]
+    One scoring group per entity, number, year and content word, in that order.
+    """
+    vocabulary = _Vocabulary(searcher)
+    groups = [
+        *_entity_groups(claim, vocabulary),
+        *_number_groups(claim, vocabulary),
+        *_year_groups(claim, vocabulary),
+        *_word_groups(claim, vocabulary),
+    ]
     if not groups:
         return None
     return Or(groups)
+
+
+class _Vocabulary:
+    """What the index knows of a claim's words: how it splits them, which it holds, how often."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.analyzer = searcher.schema[FIELD].analyzer
+        self.documents = max(self.reader.doc_count(), 1)
+
+    @property
+    def large(self) -> bool:
+        """Whether the corpus is large enough for very common words to be left out."""
+        return self.documents >= SELECTIVE_FROM
+
+    def terms(self, text: str) -> list[str]:
+        """``text`` as the index's analyzer splits it."""
+        return [token.text for token in self.analyzer(text)]
+
+    def indexed(self, forms: set[str]) -> set[str]:
+        """The terms the index has seen: others only make the matcher tree bigger."""
+        return {form for form in forms if has_term(self.searcher, FIELD, form)}
+
+    def whole(self, forms: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+        """Names and numbers (a word or a phrase) whose every word the index has."""
+        return {form for form in forms if form and self.indexed(set(form)) == set(form)}
+
+    def frequency(self, term: str) -> int:
+        """How many passages hold ``term``."""
+        return self.reader.doc_frequency(FIELD, term)
+
+    def selective(self, forms: set[str]) -> set[str]:
+        """``forms`` without the words in a large share of passages.
+
+        Such a word ("climate" in a climate corpus) tells little and costs the most: every
+        passage holding it must be scored. Small corpora keep all.
+        """
+        if not self.large:
+            return forms
+        limit = self.documents * MAX_TERM_SHARE
+        return {form for form in forms if self.frequency(form) <= limit}
+
+
+def _entity_groups(claim: Claim, vocabulary: _Vocabulary) -> list[Query]:
+    """One group per entity: any of its names (a leader's country's too) counts."""
+    groups = [_entity_group(claim, entity, vocabulary) for entity in claim.analysis.entities]
+    return [group for group in groups if group is not None]
+
+
+def _entity_group(claim: Claim, entity: Entity, vocabulary: _Vocabulary) -> Query | None:
+    """One entity's names as one group, or None when the index lacks them all.
+
+    The subject weighs more: it must be there; other entities are details ("Russia" in most
+    passages).
+    """
+    is_subject = entity.key in claim.subject
+    names = set(aliases_of(entity.key))
+    if entity.country:
+        names |= set(aliases_of(entity.country))
+    forms = vocabulary.whole({tuple(vocabulary.terms(name)) for name in names})
+    if not is_subject:
+        # A detail named in a large share of passages ("Russia" in a corpus about it)
+        # is left to the stance rules, which read every candidate's names anyway.
+        forms = {
+            form for form in forms if vocabulary.selective({min(form, key=vocabulary.frequency)})
+        }
+    if not forms:
+        return None
+    return _group(forms, ENTITY_BOOST if is_subject else OBJECT_ENTITY_BOOST)
+
+
+def _number_groups(claim: Claim, vocabulary: _Vocabulary) -> list[Query]:
+    """One group per quantity the claim states, as written."""
+    groups: list[Query] = []
+    for quantity in claim.quantities:
+        token = claim.analysis.tokens[quantity.index]
+        forms = vocabulary.whole({tuple(vocabulary.terms(token.text))})
+        if forms:
+            groups.append(_group(forms, NUMBER_BOOST))
+    return groups
+
+
+def _year_groups(claim: Claim, vocabulary: _Vocabulary) -> list[Query]:
+    """One term per year the claim names and the index holds, at half a number's weight."""
+    return [
+        Term(FIELD, str(year), boost=NUMBER_BOOST / 2)
+        for year in claim.analysis.years
+        if has_term(vocabulary.searcher, FIELD, str(year))
+    ]
+
+
+class _WordGroup(NamedTuple):
+    """A content word's group, with what decides whether a large corpus keeps it."""
+
+    is_verb: bool
+    terms: set[str]
+    query: Query
+
+
+def _word_groups(claim: Claim, vocabulary: _Vocabulary) -> list[Query]:
+    """One group per content word; in a large corpus, only the verb and the rarest words."""
+    groups = [_word_group(claim, index, token, vocabulary) for index, token in claim.content_tokens]
+    kept = _rarest([group for group in groups if group is not None], vocabulary)
+    return [group.query for group in kept]
+
+
+def _word_group(
+    claim: Claim, index: int, token: Token, vocabulary: _Vocabulary
+) -> _WordGroup | None:
+    """The word as written and as its lemma; the main verb also in its synonyms, weighed less.
+
+    What the claim says was done counts in any of its words ("sold" for "supplied"); other
+    words are matched as written, which keeps the query small.
+    """
+    is_verb = index == claim.verb_index
+    own = set(vocabulary.terms(token.text)) | set(vocabulary.terms(token.lemma))
+    synonyms: set[str] = set()
+    if is_verb:
+        for concept in token.concepts:
+            for word in lexicon.synonym_classes().get(concept, ()):
+                synonyms |= set(vocabulary.terms(word))
+    # Synonyms that are also the word's own forms are its own (before either is filtered).
+    own, synonyms = (
+        vocabulary.selective(vocabulary.indexed(own)),
+        vocabulary.selective(vocabulary.indexed(synonyms - own)),
+    )
+    if not own and not synonyms:
+        return None
+    weight = VERB_BOOST if is_verb else WORD_BOOST
+    parts: list[Query] = [Term(FIELD, t, boost=weight) for t in sorted(own)]
+    parts += [Term(FIELD, t, boost=SYNONYM_BOOST) for t in sorted(synonyms)]
+    return _WordGroup(
+        is_verb, own | synonyms, DisjunctionMax(parts) if len(parts) > 1 else parts[0]
+    )
+
+
+def _rarest(groups: list[_WordGroup], vocabulary: _Vocabulary) -> list[_WordGroup]:
+    """In a large corpus, the verb and the rarest words: each group costs its postings' length."""
+    if not vocabulary.large or len(groups) <= MAX_WORD_GROUPS:
+        return groups
+    ranked = sorted(
+        groups, key=lambda group: (not group.is_verb, min(map(vocabulary.frequency, group.terms)))
+    )
+    return ranked[:MAX_WORD_GROUPS]
 
 
 def _group(forms: set[tuple[str, ...]], boost: float) -> Query:

@@ -14,55 +14,7 @@ from functools import lru_cache
 
 import pycountry
 
-from factcheck.language.gazetteer import (
-    COUNTRY_ALIASES,
-    LEADER_SPELLINGS,
-    LEADERS,
-    ORGANISATION_ALIASES,
-)
-
-# pycountry's formal names that differ from the name news prose uses.
-_PYCOUNTRY_OVERRIDES = {"RU": "Russia", "TR": "Turkey"}
-
-# Capitalised words that are titles or sentence furniture, never part of a name.
-TITLE_WORDS = frozenset(
-    [
-        "president",
-        "prime",
-        "minister",
-        "foreign",
-        "secretary",
-        "vice",
-        "chancellor",
-        "king",
-        "queen",
-        "prince",
-        "leader",
-        "supreme",
-        "general",
-        "spokesman",
-        "spokesperson",
-        "spokeswoman",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "sen",
-        "gen",
-        "ambassador",
-        "state",
-        "assistant",
-        "deputy",
-        "chief",
-        "official",
-        "officials",
-        "government",
-        "regime",
-        "army",
-        "navy",
-    ]
-)
-NAME_CONNECTORS = frozenset(["of", "al", "bin", "de", "da", "del", "van", "von", "la", "le"])
+from factcheck.language import gazetteer
 
 MAX_ALIAS_TOKENS = 5
 
@@ -87,40 +39,42 @@ def alias_key(words: Sequence[str]) -> str:
 def alias_table() -> dict[str, tuple[str, str, str | None]]:
     """Map every alias (lookup form) to ``(canonical key, kind, country)``, built once."""
     table: dict[str, tuple[str, str, str | None]] = {}
+    country_aliases = gazetteer.country_aliases()
+    leaders = gazetteer.leaders()
 
     def add(alias: str, key: str, kind: str, country: str | None = None) -> None:
         form = alias_key(alias.split())
         table.setdefault(form, (key, kind, country))
 
     for country in pycountry.countries:
-        canonical = _PYCOUNTRY_OVERRIDES.get(country.alpha_2)
+        canonical = gazetteer.pycountry_names().get(country.alpha_2)
         names = [country.name, getattr(country, "common_name", None)]
         names.append(getattr(country, "official_name", None))
         if canonical is None:
-            canonical = next((n for n in names if n in COUNTRY_ALIASES), None)
+            canonical = next((n for n in names if n in country_aliases), None)
         canonical = canonical or getattr(country, "common_name", None) or country.name
         for name in names:
             if name and "," not in name:
                 add(name, canonical, "country")
         add(canonical, canonical, "country")
-    for canonical, aliases in COUNTRY_ALIASES.items():
+    for canonical, aliases in country_aliases.items():
         add(canonical, canonical, "country")
         for alias in aliases:
             add(alias, canonical, "country")
-    for canonical, aliases in ORGANISATION_ALIASES.items():
+    for canonical, aliases in gazetteer.organisation_aliases().items():
         add(canonical, canonical, "organisation")
         for alias in aliases:
             add(alias, canonical, "organisation")
     surnames: dict[str, list[str]] = {}
-    for leader, leader_country in LEADERS.items():
+    for leader, leader_country in leaders.items():
         add(leader, leader, "leader", leader_country)
         surnames.setdefault(leader.split()[-1], []).append(leader)
-    for surname, leaders in surnames.items():
+    for surname, namesakes in surnames.items():
         # A surname alone names a leader only when no other leader shares it.
-        if len(leaders) == 1 and len(surname) >= 4:
-            add(surname, leaders[0], "leader", LEADERS[leaders[0]])
-    for spelling, leader in LEADER_SPELLINGS.items():
-        add(spelling, leader, "leader", LEADERS[leader])
+        if len(namesakes) == 1 and len(surname) >= 4:
+            add(surname, namesakes[0], "leader", leaders[namesakes[0]])
+    for spelling, leader in gazetteer.leader_spellings().items():
+        add(spelling, leader, "leader", leaders[leader])
     return table
 
 
@@ -150,61 +104,88 @@ def find_entities(
     words rather than a name.
     """
     table = alias_table()
-    lengths = alias_lengths()
     common_word = common_word if common_word is not None else [False] * len(words)
     found: list[Entity] = []
     i = 0
-    n = len(words)
-    while i < n:
+    while i < len(words):
         if not capitalised[i]:
             i += 1
             continue
-        parts = words[i].split("-")
-        if len(parts) > 1 and all(alias_key([part]) in table for part in parts):
-            # "China-Russia relations", "Sino-Russian treaty": each part is a mention.
-            for part in parts:
-                key, kind, country = table[alias_key([part])]
-                found.append(Entity(key, kind, i, i + 1, country))
+        parts = _hyphenated_mentions(words[i], i, table)
+        if parts:
+            found += parts
             i += 1
             continue
-        match = None
-        longest = min(lengths.get(alias_key(words[i : i + 1]), 0), MAX_ALIAS_TOKENS)
-        for length in range(min(longest, n - i), 0, -1):
-            form = alias_key(words[i : i + length])
-            if form in table:
-                match = (length, table[form])
-                break
-        if match:
-            length, (key, kind, country) = match
-            found.append(Entity(key, kind, i, i + length, country))
-            i += length
+        alias = _alias_mention(words, i, table)
+        if alias:
+            found.append(alias)
+            i = alias.end
             continue
-        # An unexplained capitalised run becomes a name, keyed by its last word.
-        j = i
-        last = None
-        while j < n:
-            word = words[j].lower()
-            if capitalised[j] and not dictionary_word[j] and word not in TITLE_WORDS:
-                if j > i and _alias_at(words, j, table):
-                    break
-                last = j
-            elif not (
-                word in NAME_CONNECTORS and last is not None and j + 1 < n and capitalised[j + 1]
-            ):
-                break
-            j += 1
-        if last is not None:
-            run = range(i, last + 1)
-            # "Anniversary of Diplomatic Relations" is a title-case phrase: its words are
-            # ordinary words and count as such. A name has a word no dictionary knows.
-            if any(capitalised[k] and not common_word[k] for k in run):
-                found.append(
-                    Entity(name_key(words[i : last + 1], common_word[last]), "name", i, last + 1)
-                )
-            i = last + 1
-        else:
+        last = _name_run_end(words, i, capitalised, dictionary_word, table)
+        if last is None:
             i += 1
+            continue
+        # "Anniversary of Diplomatic Relations" is a title-case phrase: its words are
+        # ordinary words and count as such. A name has a word no dictionary knows.
+        if any(capitalised[k] and not common_word[k] for k in range(i, last + 1)):
+            found.append(
+                Entity(name_key(words[i : last + 1], common_word[last]), "name", i, last + 1)
+            )
+        i = last + 1
     return found
+
+
+def _hyphenated_mentions(word: str, index: int, table: dict) -> list[Entity]:
+    """ "China-Russia relations", "Sino-Russian treaty": each part a mention, if all are aliases."""
+    parts = word.split("-")
+    if len(parts) < 2 or not all(alias_key([part]) in table for part in parts):
+        return []
+    mentions = []
+    for part in parts:
+        key, kind, country = table[alias_key([part])]
+        mentions.append(Entity(key, kind, index, index + 1, country))
+    return mentions
+
+
+def _alias_mention(words: Sequence[str], start: int, table: dict) -> Entity | None:
+    """The longest known alias that begins at ``start``, as a mention."""
+    longest = min(alias_lengths().get(alias_key(words[start : start + 1]), 0), MAX_ALIAS_TOKENS)
+    for length in range(min(longest, len(words) - start), 0, -1):
+        form = alias_key(words[start : start + length])
+        if form in table:
+            key, kind, country = table[form]
+            return Entity(key, kind, start, start + length, country)
+    return None
+
+
+def _name_run_end(
+    words: Sequence[str],
+    start: int,
+    capitalised: Sequence[bool],
+    dictionary_word: Sequence[bool],
+    table: dict,
+) -> int | None:
+    """The last token of the capitalised run from ``start`` that no alias explains, or None.
+
+    Titles and dictionary capitals are not part of it; connectors ("bin", "von") join two of
+    its words; a known alias after its first word ends it.
+    """
+    title_words, name_connectors = gazetteer.title_words(), gazetteer.name_connectors()
+    last = None
+    for j in range(start, len(words)):
+        word = words[j].lower()
+        if capitalised[j] and not dictionary_word[j] and word not in title_words:
+            if j > start and _alias_at(words, j, table):
+                break
+            last = j
+        elif not (
+            word in name_connectors
+            and last is not None
+            and j + 1 < len(words)
+            and capitalised[j + 1]
+        ):
+            break
+    return last
 
 
 def name_key(words: Sequence[str], last_is_common: bool) -> str:

@@ -1,207 +1,62 @@
 """Gazetteer: the names by which news prose refers to countries, organisations and leaders.
 
 pycountry supplies every country's official and common names; it has no demonyms, capitals or
-short forms, so those are listed here: "Moscow" and "the Kremlin" stand for Russia in news
-prose as much as "Russian" does. Leaders are listed with the country they speak for, so that
-"Maduro" can satisfy a claim about Venezuela (weakly: see :mod:`factcheck.language.entities`).
+short forms, so those are listed in ``language/data/gazetteer.toml``: "Moscow" and "the
+Kremlin" stand for Russia in news prose as much as "Russian" does. Leaders are listed with the
+country they speak for, so that "Maduro" can satisfy a claim about Venezuela (weakly: see
+:mod:`factcheck.language.entities`). This module reads the file once, on first use, keeping the
+order it lists names in: where two entries claim one alias, the first keeps it.
 """
 
 from __future__ import annotations
 
-# canonical country name: (demonyms, capital and other metonyms, short forms)
-COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "Afghanistan": ("Afghan", "Kabul"),
-    "Albania": ("Albanian", "Tirana"),
-    "Algeria": ("Algerian", "Algiers"),
-    "Angola": ("Angolan", "Luanda"),
-    "Argentina": ("Argentine", "Argentinian", "Buenos Aires"),
-    "Armenia": ("Armenian", "Yerevan"),
-    "Australia": ("Australian", "Canberra"),
-    "Austria": ("Austrian", "Vienna"),
-    "Azerbaijan": ("Azerbaijani", "Azeri", "Baku"),
-    "Bangladesh": ("Bangladeshi", "Dhaka"),
-    "Belarus": ("Belarusian", "Belarussian", "Minsk"),
-    "Belgium": ("Belgian",),
-    "Bolivia": ("Bolivian", "La Paz"),
-    "Bosnia and Herzegovina": ("Bosnian", "Sarajevo", "Bosnia"),
-    "Brazil": ("Brazilian", "Brasilia", "Brasília"),
-    "Bulgaria": ("Bulgarian", "Sofia"),
-    "Burkina Faso": ("Burkinabe", "Ouagadougou"),
-    "Cambodia": ("Cambodian", "Phnom Penh"),
-    "Cameroon": ("Cameroonian", "Yaounde"),
-    "Canada": ("Canadian", "Ottawa"),
-    "Central African Republic": ("Bangui",),
-    "Chile": ("Chilean", "Santiago"),
-    "China": ("Chinese", "Beijing", "Peking", "PRC", "Sino"),
-    "Colombia": ("Colombian", "Bogota", "Bogotá"),
-    "Croatia": ("Croatian", "Zagreb"),
-    "Cuba": ("Cuban", "Havana"),
-    "Cyprus": ("Cypriot", "Nicosia"),
-    "Czechia": ("Czech", "Prague", "Czech Republic"),
-    "Denmark": ("Danish", "Copenhagen"),
-    "Egypt": ("Egyptian", "Cairo"),
-    "Eritrea": ("Eritrean", "Asmara"),
-    "Estonia": ("Estonian", "Tallinn"),
-    "Ethiopia": ("Ethiopian", "Addis Ababa"),
-    "Finland": ("Finnish", "Finn", "Helsinki"),
-    "France": ("French", "Paris", "Elysee", "Élysée"),
-    "Georgia": ("Georgian", "Tbilisi"),
-    "Germany": ("German", "Berlin"),
-    "Ghana": ("Ghanaian", "Accra"),
-    "Greece": ("Greek", "Athens"),
-    "Hungary": ("Hungarian", "Budapest"),
-    "India": ("Indian", "New Delhi", "Delhi"),
-    "Indonesia": ("Indonesian", "Jakarta"),
-    "Iran": ("Iranian", "Tehran", "Teheran", "Persia"),
-    "Iraq": ("Iraqi", "Baghdad"),
-    "Ireland": ("Irish", "Dublin"),
-    "Israel": ("Israeli", "Jerusalem"),
-    "Italy": ("Italian", "Rome"),
-    "Japan": ("Japanese", "Tokyo"),
-    "Jordan": ("Jordanian", "Amman"),
-    "Kazakhstan": ("Kazakh", "Kazakhstani", "Astana", "Nur-Sultan"),
-    "Kenya": ("Kenyan", "Nairobi"),
-    "Kyrgyzstan": ("Kyrgyz", "Bishkek"),
-    "Laos": ("Laotian", "Vientiane"),
-    "Latvia": ("Latvian", "Riga"),
-    "Lebanon": ("Lebanese", "Beirut"),
-    "Libya": ("Libyan", "Tripoli"),
-    "Lithuania": ("Lithuanian", "Vilnius"),
-    "Malaysia": ("Malaysian", "Kuala Lumpur"),
-    "Mali": ("Malian", "Bamako"),
-    "Mexico": ("Mexican", "Mexico City"),
-    "Moldova": ("Moldovan", "Chisinau"),
-    "Mongolia": ("Mongolian", "Ulaanbaatar"),
-    "Morocco": ("Moroccan", "Rabat"),
-    "Mozambique": ("Mozambican", "Maputo"),
-    "Myanmar": ("Burmese", "Burma", "Naypyidaw"),
-    "Nepal": ("Nepalese", "Nepali", "Kathmandu"),
-    "Netherlands": ("Dutch", "Amsterdam", "The Hague", "Holland"),
-    "New Zealand": ("Wellington",),
-    "Nicaragua": ("Nicaraguan", "Managua"),
-    "Niger": ("Nigerien", "Niamey"),
-    "Nigeria": ("Nigerian", "Abuja"),
-    "North Korea": ("North Korean", "Pyongyang", "DPRK"),
-    "Norway": ("Norwegian", "Oslo"),
-    "Pakistan": ("Pakistani", "Islamabad"),
-    "Peru": ("Peruvian", "Lima"),
-    "Philippines": ("Filipino", "Philippine", "Manila"),
-    "Poland": ("Polish", "Warsaw"),
-    "Portugal": ("Portuguese", "Lisbon"),
-    "Qatar": ("Qatari", "Doha"),
-    "Romania": ("Romanian", "Bucharest"),
-    "Russia": ("Russian", "Moscow", "Kremlin", "Russian Federation", "Muscovite"),
-    "Saudi Arabia": ("Saudi", "Riyadh"),
-    "Serbia": ("Serbian", "Belgrade"),
-    "Singapore": ("Singaporean",),
-    "Slovakia": ("Slovak", "Bratislava"),
-    "Slovenia": ("Slovenian", "Ljubljana"),
-    "Somalia": ("Somali", "Mogadishu"),
-    "South Africa": ("South African", "Pretoria"),
-    "South Korea": ("South Korean", "Seoul"),
-    "Spain": ("Spanish", "Madrid"),
-    "Sri Lanka": ("Sri Lankan", "Colombo"),
-    "Sudan": ("Sudanese", "Khartoum"),
-    "Sweden": ("Swedish", "Swede", "Stockholm"),
-    "Switzerland": ("Swiss", "Bern"),
-    "Syria": ("Syrian", "Damascus"),
-    "Taiwan": ("Taiwanese", "Taipei"),
-    "Tajikistan": ("Tajik", "Dushanbe"),
-    "Thailand": ("Thai", "Bangkok"),
-    "Turkey": ("Turkish", "Ankara", "Türkiye"),
-    "Turkmenistan": ("Turkmen", "Ashgabat"),
-    "Uganda": ("Ugandan", "Kampala"),
-    "Ukraine": ("Ukrainian", "Kyiv", "Kiev"),
-    "United Arab Emirates": ("Emirati", "Abu Dhabi", "UAE"),
-    "United Kingdom": (
-        "British",
-        "Britain",
-        "Great Britain",
-        "London",
-        "UK",
-        "U.K.",
-        "Downing Street",
-        "Whitehall",
-    ),
-    "United States": (
-        "American",
-        "Washington",
-        "US",
-        "U.S.",
-        "USA",
-        "U.S.A.",
-        "United States of America",
-        "White House",
-        "America",
-        "Pentagon",
-    ),
-    "Uzbekistan": ("Uzbek", "Tashkent"),
-    "Venezuela": ("Venezuelan", "Caracas"),
-    "Vietnam": ("Vietnamese", "Hanoi", "Viet Nam"),
-    "Yemen": ("Yemeni", "Sanaa"),
-    "Zimbabwe": ("Zimbabwean", "Harare"),
-}
+from functools import cache
+from typing import Any
 
-# Organisations and blocs: canonical name and the forms news prose uses.
-ORGANISATION_ALIASES: dict[str, tuple[str, ...]] = {
-    "United Nations": ("UN", "U.N.", "UN General Assembly", "General Assembly", "UNGA"),
-    "NATO": ("North Atlantic Treaty Organization", "North Atlantic Treaty Organisation", "Nato"),
-    "European Union": ("EU", "E.U.", "Brussels"),
-    "Eurasian Economic Union": ("EAEU", "EEU"),
-    "Collective Security Treaty Organization": ("CSTO",),
-    "Group of Seven": ("G7", "G-7"),
-    "Group of Twenty": ("G20", "G-20"),
-    "BRICS": (),
-    "Shanghai Cooperation Organisation": ("SCO",),
-    "International Monetary Fund": ("IMF",),
-    "World Bank": (),
-    "International Criminal Court": ("ICC",),
-    "African Union": ("AU",),
-    "Wagner Group": ("Wagner",),
-}
+from factcheck.language.data_files import read_data
 
-# Leaders and officials of 2020s news, with the country whose position they state.
-LEADERS: dict[str, str] = {
-    "Vladimir Putin": "Russia",
-    "Sergei Lavrov": "Russia",
-    "Dmitry Peskov": "Russia",
-    "Alexander Lukashenko": "Belarus",
-    "Xi Jinping": "China",
-    "Wang Yi": "China",
-    "Wang Wenbin": "China",
-    "Hua Chunying": "China",
-    "Nicolas Maduro": "Venezuela",
-    "Diosdado Cabello": "Venezuela",
-    "Daniel Ortega": "Nicaragua",
-    "Bashar al-Assad": "Syria",
-    "Faisal Mekdad": "Syria",
-    "Kim Jong-un": "North Korea",
-    "Kim Yo-jong": "North Korea",
-    "Narendra Modi": "India",
-    "Joe Biden": "United States",
-    "Antony Blinken": "United States",
-    "Volodymyr Zelensky": "Ukraine",
-    "Recep Tayyip Erdogan": "Turkey",
-    "Ebrahim Raisi": "Iran",
-    "Hossein Amir Abdollahian": "Iran",
-    "Imran Khan": "Pakistan",
-    "Yair Lapid": "Israel",
-    "Olaf Scholz": "Germany",
-    "Emmanuel Macron": "France",
-    "Rishi Sunak": "United Kingdom",
-    "Boris Johnson": "United Kingdom",
-    "Jens Stoltenberg": "NATO",
-    "Josep Borrell": "European Union",
-    "Zaw Min Tun": "Myanmar",
-}
 
-# Other spellings of the same person: each maps to the name used in LEADERS.
-LEADER_SPELLINGS: dict[str, str] = {
-    "Bashar Assad": "Bashar al-Assad",
-    "Assad": "Bashar al-Assad",
-    "al-Assad": "Bashar al-Assad",
-    "Kim Jong Un": "Kim Jong-un",
-    "Volodymyr Zelenskyy": "Volodymyr Zelensky",
-    "Zelenskyy": "Volodymyr Zelensky",
-    "Xi": "Xi Jinping",
-}
+def _data() -> dict[str, Any]:
+    return read_data("gazetteer")
+
+
+@cache
+def country_aliases() -> dict[str, tuple[str, ...]]:
+    """Canonical country name -> its demonyms, capital and other metonyms, short forms."""
+    return {name: tuple(aliases) for name, aliases in _data()["countries"].items()}
+
+
+@cache
+def organisation_aliases() -> dict[str, tuple[str, ...]]:
+    """Canonical organisation or bloc name -> the forms news prose uses."""
+    return {name: tuple(aliases) for name, aliases in _data()["organisations"].items()}
+
+
+@cache
+def leaders() -> dict[str, str]:
+    """Leader or official -> the country (or organisation) whose position they state."""
+    return dict(_data()["leaders"])
+
+
+@cache
+def leader_spellings() -> dict[str, str]:
+    """Another spelling of a leader's name -> the name used in :func:`leaders`."""
+    return dict(_data()["leader_spellings"])
+
+
+@cache
+def pycountry_names() -> dict[str, str]:
+    """ISO alpha-2 code -> the name news prose uses, where pycountry's formal name differs."""
+    return dict(_data()["pycountry_names"])
+
+
+@cache
+def title_words() -> frozenset[str]:
+    """Capitalised words that are titles or sentence furniture, never part of a name."""
+    return frozenset(_data()["title_words"])
+
+
+@cache
+def name_connectors() -> frozenset[str]:
+    """Lower-case words that may join the parts of a name ("bin", "da", "von")."""
+    return frozenset(_data()["name_connectors"])

@@ -3,572 +3,164 @@
 Everything here is general English of news reporting, never a sentence from a known claim:
 synonym classes for the predicates news claims turn on (supplying, voting, condemning…), the
 antonym pairs between those classes, and the cue words for negation, hedging, attribution
-and denial. Words are written in their ordinary form; :mod:`factcheck.language.text_analysis` passes
-them through the same lemmatiser as claims and passages, so a class matches any inflection.
+and denial. The words live in ``language/data/lexicon.toml`` (a comment per group says what
+each is for); this module reads them once, on first use, into the frozensets, tuples and dicts
+the analysis looks words up in. Words are written in their ordinary form:
+:mod:`factcheck.language.text_analysis` passes them through the same lemmatiser as claims and
+passages, so a class matches any inflection.
 """
 
 from __future__ import annotations
 
-# Function words that carry no content for alignment. Negation words are deliberately absent:
-# they are read separately, because "not" decides stance.
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "then",
-        "than",
-        "that",
-        "this",
-        "these",
-        "those",
-        "there",
-        "here",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "about",
-        "as",
-        "into",
-        "onto",
-        "upon",
-        "over",
-        "under",
-        "between",
-        "among",
-        "through",
-        "during",
-        "before",
-        "after",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "do",
-        "does",
-        "did",
-        "done",
-        "have",
-        "has",
-        "had",
-        "having",
-        "will",
-        "would",
-        "shall",
-        "should",
-        "can",
-        "could",
-        "may",
-        "might",
-        "must",
-        "its",
-        "it",
-        "it's",
-        "he",
-        "she",
-        "they",
-        "them",
-        "their",
-        "his",
-        "her",
-        "him",
-        "we",
-        "our",
-        "us",
-        "itself",
-        "himself",
-        "herself",
-        "themselves",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "who",
-        "whom",
-        "whose",
-        "which",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "also",
-        "just",
-        "so",
-        "such",
-        "very",
-        "more",
-        "most",
-        "less",
-        "least",
-        "much",
-        "many",
-        "some",
-        "any",
-        "each",
-        "every",
-        "all",
-        "both",
-        "either",
-        "other",
-        "another",
-        "own",
-        "same",
-        "only",
-        "too",
-        "again",
-        "further",
-        "once",
-        "while",
-        "until",
-        "up",
-        "down",
-        "out",
-        "off",
-        "s",
-        "'s",
-        "’s",
-        "said",
-        "say",
-        "says",
-        "told",
-        "tell",
-        "one",
-        "last",
-        "year",
-        "years",
-        "day",
-        "days",
-        "week",
-        "weeks",
-        "month",
-        "months",
-        "time",
-        "according",
-        "reportedly",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "per",
-        "via",
-        "like",
-        "within",
-        "without",
-        "including",
-        "include",
-        "includes",
-        "included",
-        "against",
-        "although",
-        "though",
-        "however",
-        "also",
-        "openly",
-        "allegedly",
-        "apparently",
-        "still",
-        "already",
-        "even",
-        "yet",
-    ]
-)
+from collections.abc import Callable
+from functools import cache
+from typing import Any, NamedTuple
 
-# Words that negate the predicate they precede (within a short window).
-NEGATION_CUES = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "neither",
-        "nor",
-        "n't",
-        "cannot",
-        "without",
-        "none",
-        "nobody",
-        "nothing",
-        "nowhere",
-        "refuse",
-        "decline",
-        "fail",
-        "yet",
-    ]
-)
-# "yet" negates only in "yet to" / "have yet to": handled in text_analysis.
+from factcheck.language.data_files import read_data
 
-# Verbs whose complement is reported, not asserted by the writer.
-HEDGE_CUES = frozenset(
-    [
-        "reportedly",
-        "allegedly",
-        "apparently",
-        "purportedly",
-        "likely",
-        "possibly",
-        "perhaps",
-        "probably",
-        "may",
-        "might",
-        "could",
-        "would",
-        "consider",
-        "considering",
-        "suspect",
-        "suspicion",
-        "fear",
-        "fears",
-        "rumour",
-        "rumor",
-        "speculate",
-        "believe",
-    ]
-)
-# Words (as lemmas) that put an assertion in someone else's mouth.
-ACCUSATION_CUES = frozenset(["accuse", "accusation", "allege", "allegation"])
-ATTRIBUTION_CUES = frozenset(["reportedly", "allegedly", "accuse", "allege", "claim", "report"])
-DENIAL_CUES = frozenset(
-    [
-        "deny",
-        "denied",
-        "denies",
-        "denial",
-        "dismiss",
-        "dismissed",
-        "reject",
-        "rejected",
-        "refute",
-        "refuted",
-        "disinformation",
-        "misinformation",
-        "fake",
-        "false",
-        "untrue",
-        "baseless",
-        "groundless",
-        "lie",
-        "lies",
-    ]
-)
-# A denial that points back at what was said before it ("denied the accusation").
-ANAPHORIC_OBJECTS = frozenset(
-    [
-        "accusation",
-        "accusations",
-        "claim",
-        "claims",
-        "allegation",
-        "allegations",
-        "report",
-        "reports",
-        "charge",
-        "charges",
-        "it",
-        "this",
-        "that",
-        "them",
-    ]
-)
 
-# Synonym classes: words that assert the same predicate. Each key names the class.
-SYNONYM_CLASSES: dict[str, tuple[str, ...]] = {
-    "supply": (
-        "supply",
-        "provide",
-        "sell",
-        "send",
-        "ship",
-        "deliver",
-        "give",
-        "smuggle",
-        "transfer",
-        "export",
-        "furnish",
-        "equip",
-        "arm",
-        "supplier",
-        "provider",
-        "hand",
-    ),
-    "receive": ("receive", "obtain", "buy", "purchase", "import", "acquire", "get", "procure"),
-    "support": (
-        "support",
-        "back",
-        "backing",
-        "backer",
-        "endorse",
-        "side",
-        "ally",
-        "champion",
-        "supporter",
-        "solidarity",
-        "stand",
-    ),
-    "condemn": (
-        "condemn",
-        "condemnation",
-        "denounce",
-        "criticise",
-        "criticize",
-        "decry",
-        "slam",
-        "oppose",
-        "opposition",
-        "opposing",
-        "censure",
-    ),
-    "praise": ("praise", "hail", "commend", "laud", "applaud", "welcome"),
-    "blame": ("blame", "fault"),
-    "justify": ("justify", "justified", "justification", "defend", "legitimate"),
-    "vote_for": ("vote_for",),
-    # Opposing a resolution is voting against it.
-    "vote_against": ("vote_against", "oppose", "opposition", "opposing"),
-    "abstain": ("abstain", "abstention"),
-    "meet": ("meet", "meeting", "visit", "host", "talks"),
-    "kill": ("kill", "death", "dead", "die", "casualty", "fatality"),
-    "allocate": ("allocate", "pledge", "commit", "earmark", "grant", "fund", "aid"),
-    "sanction": ("sanction", "sanctions", "embargo"),
-    "publish": ("publish", "outline", "issue", "release", "unveil", "present", "put", "propose"),
-    "organize": ("organize", "organise", "arrange", "run", "operate", "coordinate"),
-    "promise": ("promise", "pledge", "vow", "assure", "assurance", "guarantee"),
-    # News prose names one war many ways: "the invasion", "Russia's attack", "the conflict".
-    "war": (
-        "war",
-        "conflict",
-        "fighting",
-        "hostilities",
-        "invade",
-        "invasion",
-        "attack",
-        "offensive",
-        "incursion",
-        "assault",
-    ),
-    "found": ("found", "founding", "founder", "initial", "original", "establish", "create"),
-    "join": ("join", "accede", "admit", "welcome", "membership"),
-    "leave": (
-        "leave",
-        "quit",
-        "withdraw",
-        "withdrawal",
-        "exit",
-        "suspend",
-        "suspension",
-        "abandon",
-    ),
-    "remain": ("remain", "stay", "continue", "keep", "retain", "maintain", "renew", "extend"),
-    "depend": ("depend", "rely", "reliance", "dependence", "dependent"),
-    # Naming something: "refused to portray it as an invasion" answers "called it an invasion".
-    "call": ("call", "describe", "portray", "label", "term", "characterize", "brand", "dub"),
-    "allow": ("allow", "let", "permit", "enable", "authorise", "authorize", "approve"),
-    "prevent": ("prevent", "forbid", "ban", "block", "prohibit", "bar"),
-    "increase": (
-        "increase",
-        "rise",
-        "grow",
-        "expand",
-        "raise",
-        "boost",
-        "up",
-        "enhance",
-        "strengthen",
-        "deepen",
-    ),
-    "decrease": ("decrease", "fall", "drop", "decline", "shrink", "reduce", "cut"),
-    "confirm": ("confirm", "acknowledge", "admit", "verify"),
-    "call_for": ("urge", "demand", "appeal", "ask", "request"),
-    "weapon": (
-        "weapon",
-        "weaponry",
-        "arms",
-        "munition",
-        "ammunition",
-        "missile",
-        "rocket",
-        "shell",
-        "drone",
-        "artillery",
-        "materiel",
-    ),
-    "troop": ("troop", "soldier", "army"),
-    "country": ("country", "nation"),
-    "cooperation": ("cooperation", "co-operation", "collaboration", "partnership", "cooperate"),
-    "recognize": ("recognize", "recognise", "recognition"),
-    "stop": ("cessation", "end", "halt", "stop", "ceasefire", "truce"),
-    "territory": ("territory", "soil", "land"),
-    "warn": ("warn", "warning", "threaten", "threat"),
-    "flight": ("flight", "airlift"),
-    "treaty": ("treaty", "pact", "accord", "agreement", "convention"),
-    "affect": ("affect", "hurt", "harm", "damage", "hit", "impact"),
-    "attempt": ("attempt", "try", "seek", "strive", "aim"),
-    "approach": ("approach", "rapprochement"),
-    "distance": ("distance", "distancing", "estrange", "drift"),
+def _data() -> dict[str, Any]:
+    return read_data("lexicon")
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """Function words that carry no content for alignment (negation words are not among them)."""
+    return frozenset(_data()["stop_words"])
+
+
+@cache
+def negation_cues() -> frozenset[str]:
+    """Words that negate the predicate they precede, within a short window."""
+    return frozenset(_data()["negation_cues"])
+
+
+@cache
+def hedge_cues() -> frozenset[str]:
+    """Words that make what follows reported or possible rather than asserted."""
+    return frozenset(_data()["hedge_cues"])
+
+
+@cache
+def accusation_cues() -> frozenset[str]:
+    """Words that put an assertion in someone else's mouth as a charge."""
+    return frozenset(_data()["accusation_cues"])
+
+
+@cache
+def attribution_cues() -> frozenset[str]:
+    """Lemmas that attribute what is said to someone other than the writer."""
+    return frozenset(_data()["attribution_cues"])
+
+
+@cache
+def denial_cues() -> frozenset[str]:
+    """Words that deny or dismiss what was said."""
+    return frozenset(_data()["denial_cues"])
+
+
+@cache
+def anaphoric_objects() -> frozenset[str]:
+    """What a denial points back at ("denied the accusation")."""
+    return frozenset(_data()["anaphoric_objects"])
+
+
+@cache
+def quantifiers() -> frozenset[str]:
+    """Words that make a subject a group of unnamed members ("several countries")."""
+    return frozenset(_data()["quantifiers"])
+
+
+@cache
+def recurring_acts() -> frozenset[str]:
+    """Acts that recur: another date is another occasion, not a contradiction."""
+    return frozenset(_data()["recurring_acts"])
+
+
+@cache
+def negating_prefixes() -> tuple[str, ...]:
+    """Prefixes that turn an adjective into its opposite, in the order they are tried."""
+    return tuple(_data()["negating_prefixes"])
+
+
+@cache
+def antonym_pairs() -> tuple[tuple[str, str], ...]:
+    """Pairs of classes (or single lemmas) that cannot both be true of one subject and object."""
+    return tuple((left, right) for left, right in _data()["antonym_pairs"])
+
+
+@cache
+def vote_prepositions() -> dict[str, str]:
+    """Phrase after "vote" -> the concept of the vote's direction, in the order they are tried."""
+    return dict(_data()["vote_prepositions"])
+
+
+@cache
+def vote_against_words() -> frozenset[str]:
+    """Words near "vote" that make it a vote against without a preposition ("in opposition")."""
+    return frozenset(_data()["vote_against_words"])
+
+
+class PhrasalVerb(NamedTuple):
+    """A verb whose particle changes what it asserts ("back down", "give up")."""
+
+    particles: frozenset[str]  # the words after the verb that make it phrasal
+    concepts: frozenset[str]  # what it then expresses, instead of its own concepts
+
+
+@cache
+def phrasal_verbs() -> dict[str, PhrasalVerb]:
+    """Verb lemma -> its particles and the concepts it expresses with one of them."""
+    return {
+        verb: PhrasalVerb(frozenset(entry["particles"]), frozenset(entry["concepts"]))
+        for verb, entry in _data()["phrasal_verbs"].items()
+    }
+
+
+@cache
+def synonym_classes() -> dict[str, tuple[str, ...]]:
+    """Class name -> the words that assert that predicate."""
+    return {name: tuple(words) for name, words in _data()["synonym_classes"].items()}
+
+
+# The module constants this lexicon had before it became data, still importable by that name
+# (``from factcheck.language.lexicon import STOP_WORDS``): each is read on first use and kept.
+STOP_WORDS: frozenset[str]
+NEGATION_CUES: frozenset[str]
+HEDGE_CUES: frozenset[str]
+ACCUSATION_CUES: frozenset[str]
+ATTRIBUTION_CUES: frozenset[str]
+DENIAL_CUES: frozenset[str]
+ANAPHORIC_OBJECTS: frozenset[str]
+QUANTIFIERS: frozenset[str]
+RECURRING_ACTS: frozenset[str]
+NEGATING_PREFIXES: tuple[str, ...]
+ANTONYM_PAIRS: tuple[tuple[str, str], ...]
+VOTE_PREPOSITIONS: dict[str, str]
+SYNONYM_CLASSES: dict[str, tuple[str, ...]]
+
+_CONSTANTS: dict[str, Callable[[], object]] = {
+    "STOP_WORDS": stop_words,
+    "NEGATION_CUES": negation_cues,
+    "HEDGE_CUES": hedge_cues,
+    "ACCUSATION_CUES": accusation_cues,
+    "ATTRIBUTION_CUES": attribution_cues,
+    "DENIAL_CUES": denial_cues,
+    "ANAPHORIC_OBJECTS": anaphoric_objects,
+    "QUANTIFIERS": quantifiers,
+    "RECURRING_ACTS": recurring_acts,
+    "NEGATING_PREFIXES": negating_prefixes,
+    "ANTONYM_PAIRS": antonym_pairs,
+    "VOTE_PREPOSITIONS": vote_prepositions,
+    "SYNONYM_CLASSES": synonym_classes,
 }
 
-# Pairs of classes (or single lemmas) that cannot both be true of the same subject and object.
-ANTONYM_PAIRS: tuple[tuple[str, str], ...] = (
-    ("support", "condemn"),
-    ("praise", "condemn"),
-    ("praise", "blame"),
-    ("justify", "condemn"),
-    ("vote_for", "vote_against"),
-    ("vote_for", "abstain"),
-    ("vote_against", "abstain"),
-    ("join", "leave"),
-    ("remain", "leave"),
-    ("allow", "prevent"),
-    ("increase", "decrease"),
-    ("confirm", "deny"),
-    ("accept", "reject"),
-    ("win", "lose"),
-    ("succeed", "fail"),
-    ("approach", "distance"),
-    ("open", "close"),
-    ("lethal", "non-lethal"),
-)
 
-# Prefixes that turn an adjective into its opposite ("unjustified" / "justified").
-NEGATING_PREFIXES = ("un", "non-", "non", "in", "il", "im", "ir", "dis")
-
-# Phrases rewritten to one token before analysis: the preposition decides the predicate.
-VOTE_PREPOSITIONS = {
-    "against": "vote_against",
-    "for": "vote_for",
-    "in favour": "vote_for",
-    "in favor": "vote_for",
-}
-
-# Words that make a subject a group of unnamed members: "Several countries still back …".
-QUANTIFIERS = frozenset(["several", "many", "most", "some", "few", "numerous", "dozens", "various"])
-# Acts that recur: another date is another occasion, not a contradiction.
-RECURRING_ACTS = frozenset(["vote", "vote_for", "vote_against", "abstain", "meet", "visit"])
-
-# Number words, for "seven countries" and "twelve months".
-NUMBER_WORDS = {
-    "zero": 0,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-    "dozen": 12,
-}
-# "one" is left out: in news prose it is far more often "one of" than a count.
-ORDINAL_WORDS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-}
-SCALE_WORDS = {
-    "thousand": 1e3,
-    "million": 1e6,
-    "billion": 1e9,
-    "trillion": 1e12,
-    "bn": 1e9,
-    "m": 1e6,
-}
-CURRENCY_WORDS = {
-    "$": "dollar",
-    "us$": "dollar",
-    "dollar": "dollar",
-    "dollars": "dollar",
-    "usd": "dollar",
-    "€": "euro",
-    "euro": "euro",
-    "euros": "euro",
-    "£": "pound",
-    "pound": "pound",
-    "pounds": "pound",
-    "ruble": "ruble",
-    "rubles": "ruble",
-    "rouble": "ruble",
-    "roubles": "ruble",
-}
-# Words after a number that are not its unit but a comparison or filler.
-NUMBER_FILLERS = frozenset(
-    [
-        "more",
-        "than",
-        "over",
-        "about",
-        "around",
-        "some",
-        "nearly",
-        "almost",
-        "least",
-        "at",
-        "of",
-        "the",
-    ]
-)
-
-MONTHS = {
-    "january": 1,
-    "jan": 1,
-    "february": 2,
-    "feb": 2,
-    "march": 3,
-    "mar": 3,
-    "april": 4,
-    "apr": 4,
-    "may": 5,
-    "june": 6,
-    "jun": 6,
-    "july": 7,
-    "jul": 7,
-    "august": 8,
-    "aug": 8,
-    "september": 9,
-    "sep": 9,
-    "sept": 9,
-    "october": 10,
-    "oct": 10,
-    "november": 11,
-    "nov": 11,
-    "december": 12,
-    "dec": 12,
-}
+def __getattr__(name: str) -> object:
+    """A former constant (``STOP_WORDS``…), read from the data on first use (PEP 562)."""
+    accessor = _CONSTANTS.get(name)
+    if accessor is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = accessor()
+    globals()[name] = value  # later lookups find it directly, as a plain module attribute
+    return value

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import NamedTuple
 
 from lemminflect import getLemma
 
-from factcheck.language import lexicon
+from factcheck.language import grammar, lexicon, numbers
 from factcheck.language.entities import Entity, find_entities
 from factcheck.language.numbers import Quantity, find_numbers, parse_number
 from factcheck.language.word_readings import readings
@@ -35,61 +35,13 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
-_JOINED_PREFIXES = ("co-", "re-", "pre-", "anti-", "pro-", "multi-")
-# Punctuation and conjunctions that end the scope of a negation or a hedge.
-_CLAUSE_BREAKS = frozenset(
-    [
-        ",",
-        ";",
-        ":",
-        "(",
-        ")",
-        "but",
-        "while",
-        "although",
-        "though",
-        "whereas",
-        "however",
-        "and",
-        ".",
-    ]
-)
-# A negation governs its verb and that verb's object, not a prepositional phrase after it:
-# in "have not taken a stance on the conflict" the conflict is not denied.
-_SCOPE_BREAKS = _CLAUSE_BREAKS | frozenset(
-    [
-        "on",
-        "of",
-        "in",
-        "at",
-        "for",
-        "from",
-        "with",
-        "by",
-        "about",
-        "into",
-        "over",
-        "after",
-        "before",
-        "during",
-        "since",
-    ]
-)
 NEGATION_SCOPE = 6  # tokens after a cue that it can negate
-# Capitalised words that are never names.
-_NOT_NAMES = frozenset(
-    [
-        *lexicon.MONTHS,
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "i",
-    ]
-)
+
+
+@cache
+def _not_names() -> frozenset[str]:
+    """Capitalised words that are never names: months, weekdays and "I"."""
+    return frozenset([*numbers.months(), *grammar.never_names()])
 
 
 class Token(NamedTuple):
@@ -175,7 +127,7 @@ def lemma_of(word: str) -> str:
     British -ise spellings are read as -ize when the -ize form is a known word, so that
     "organised" and "organizing" meet; hyphenated prefixes are joined ("co-operation").
     """
-    for prefix in _JOINED_PREFIXES:
+    for prefix in grammar.joined_prefixes():
         if word.startswith(prefix):
             word = prefix[:-1] + word[len(prefix) :]
             break
@@ -202,7 +154,7 @@ def lemma_of(word: str) -> str:
 def _concept_index() -> dict[str, frozenset[str]]:
     """Lemma -> synonym classes it belongs to, from the lexicon, built once."""
     index: dict[str, set[str]] = {}
-    for name, words in lexicon.SYNONYM_CLASSES.items():
+    for name, words in lexicon.synonym_classes().items():
         for word in words:
             index.setdefault(lemma_of(word.lower()), set()).add(name)
     return {k: frozenset(v) for k, v in index.items()}
@@ -212,9 +164,10 @@ def _concept_index() -> dict[str, frozenset[str]]:
 def antonyms() -> dict[str, frozenset[str]]:
     """Concept -> the concepts that contradict it (symmetric)."""
     pairs: dict[str, set[str]] = {}
-    for left, right in lexicon.ANTONYM_PAIRS:
-        left_key = left if left in lexicon.SYNONYM_CLASSES else lemma_of(left)
-        right_key = right if right in lexicon.SYNONYM_CLASSES else lemma_of(right)
+    classes = lexicon.synonym_classes()
+    for left, right in lexicon.antonym_pairs():
+        left_key = left if left in classes else lemma_of(left)
+        right_key = right if right in classes else lemma_of(right)
         pairs.setdefault(left_key, set()).add(right_key)
         pairs.setdefault(right_key, set()).add(left_key)
     return {k: frozenset(v) for k, v in pairs.items()}
@@ -222,7 +175,8 @@ def antonyms() -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=1)
 def _stop_lemmas() -> frozenset[str]:
-    return frozenset(lexicon.STOP_WORDS | {lemma_of(w) for w in lexicon.STOP_WORDS})
+    stop_words = lexicon.stop_words()
+    return frozenset(stop_words | {lemma_of(w) for w in stop_words})
 
 
 def _is_dictionary_word(lower: str) -> bool:
@@ -265,7 +219,7 @@ def _negated_adjective(lower: str) -> str | None:
     """
     if "ADJ" not in readings(lower) and not lower.startswith("non-"):
         return None
-    for prefix in lexicon.NEGATING_PREFIXES:
+    for prefix in lexicon.negating_prefixes():
         rest = lower[len(prefix) :].lstrip("-")
         if lower.startswith(prefix) and len(rest) > 3 and "ADJ" in readings(rest):
             return lemma_of(rest)
@@ -280,46 +234,44 @@ def opposites(concept: str) -> frozenset[str]:
 
 
 def _merge_phrasal_verbs(lowers: list[str], concepts: list[frozenset[str]]) -> None:
-    """ "call for" is a demand, not a naming: "called for an end" never means "called it"."""
+    """A verb and its particle assert something else: "backed down" is not support.
+
+    "call for" is a demand, not a naming: "called for an end" never means "called it".
+    """
+    phrasal_verbs = lexicon.phrasal_verbs()
     for i, lower in enumerate(lowers[:-1]):
         if lower.startswith("call") and lowers[i + 1] == "for":
             concepts[i] = frozenset({"call_for"})
-        elif lemma_of(lower) == "back" and lowers[i + 1] in ("down", "off", "away"):
-            concepts[i] = frozenset({"retreat"})  # "backed down" is not support
-        elif lemma_of(lower) == "turn" and lowers[i + 1] == "down":
-            concepts[i] = frozenset({"reject", "prevent"})  # "turned down imports"
-        elif lemma_of(lower) == "scale" and lowers[i + 1] in ("back", "down"):
-            concepts[i] = frozenset({"decrease"})  # "scale back ties"
-        elif lemma_of(lower) == "move" and lowers[i + 1] in ("closer", "nearer"):
-            concepts[i] = frozenset({"approach"})  # "moved closer to the West"
-        elif lemma_of(lower) == "give" and lowers[i + 1] == "up":
-            concepts[i] = frozenset({"leave", "abandon"})  # "give up its relations"
+            continue
+        verb = phrasal_verbs.get(lemma_of(lower))
+        if verb is not None and lowers[i + 1] in verb.particles:
+            concepts[i] = verb.concepts
 
 
 def _merge_votes(lowers: list[str], concepts: list[frozenset[str]]) -> None:
     """Give "voted against" / "voted for" / "in favour" the concept of the vote's direction."""
+    against_words = lexicon.vote_against_words()
     for i, lower in enumerate(lowers):
         if lemma_of(lower) != "vote":
             continue
         window = " ".join(lowers[i + 1 : i + 4])
         direction = None
-        for phrase, concept in lexicon.VOTE_PREPOSITIONS.items():
+        for phrase, concept in lexicon.vote_prepositions().items():
             if window.startswith(phrase) or window.startswith(f"{phrase} "):
                 direction = concept
                 break
-        if direction is None and any(
-            w in ("opposition", "opposing", "against") for w in lowers[max(0, i - 3) : i + 6]
-        ):
+        if direction is None and any(w in against_words for w in lowers[max(0, i - 3) : i + 6]):
             direction = "vote_against"
         if direction:
             concepts[i] = concepts[i] | {direction}
 
 
 def _negation_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
+    negation_cues, scope_breaks = lexicon.negation_cues(), grammar.scope_breaks()
     negated: set[int] = set()
     for i, lower in enumerate(lowers):
         lemma = lemmas[i]
-        cue = lower in lexicon.NEGATION_CUES or lower.endswith("n't")
+        cue = lower in negation_cues or lower.endswith("n't")
         if lower == "yet":
             cue = i + 1 < len(lowers) and lowers[i + 1] == "to"
         elif lemma in ("refuse", "decline", "fail"):
@@ -332,7 +284,7 @@ def _negation_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
         if not cue:
             continue
         for j in range(i + 1, min(i + 1 + NEGATION_SCOPE, len(lowers))):
-            if lowers[j] in _SCOPE_BREAKS and lowers[j] != "and":
+            if lowers[j] in scope_breaks and lowers[j] != "and":
                 break
             negated.add(j)
     # "neither X nor Y": both X and Y are negated.
@@ -340,9 +292,10 @@ def _negation_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
 
 
 def _hedge_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
+    hedge_cues = lexicon.hedge_cues()
     hedged: set[int] = set()
     for i, lower in enumerate(lowers):
-        if lower in lexicon.HEDGE_CUES or lemmas[i] in lexicon.HEDGE_CUES:
+        if lower in hedge_cues or lemmas[i] in hedge_cues:
             for j in range(i + 1, min(i + 10, len(lowers))):
                 if lowers[j] in (";", ".", "but", "although", "however"):
                     break
@@ -350,39 +303,17 @@ def _hedge_scope(lowers: list[str], lemmas: list[str]) -> set[int]:
     return hedged
 
 
-_PRONOUN_OPENINGS = frozenset(
-    [
-        "both",
-        "he",
-        "she",
-        "they",
-        "it",
-        "this",
-        "these",
-        "its",
-        "his",
-        "her",
-        "their",
-        "we",
-        "our",
-        "i",
-    ]
-)
-_REFERRING_NOUNS = frozenset(
-    ["country", "countries", "nation", "nations", "leader", "leaders", "regime", "government"]
-)
-
-
 def _refers_back(lowers: list[str]) -> bool:
     """Whether the text names its subject only by pointing back ("Both…", "the two countries")."""
-    if lowers and lowers[0] in _PRONOUN_OPENINGS:
+    if lowers and lowers[0] in grammar.pronoun_openings():
         return True
+    referring_nouns = grammar.referring_nouns()
     for i in range(len(lowers) - 2):
         first, second, third = lowers[i], lowers[i + 1], lowers[i + 2]
         # "both countries", "two nations", "the regime" (but not "the regime of X")
         if (
             first in ("both", "the", "two")
-            and second in _REFERRING_NOUNS
+            and second in referring_nouns
             and (first != "the" or third != "of")
         ):
             return True
@@ -390,7 +321,7 @@ def _refers_back(lowers: list[str]) -> bool:
         if (
             first == "the"
             and second in ("two", "former")
-            and (third in _REFERRING_NOUNS or third == "soviet")
+            and (third in referring_nouns or third == "soviet")
         ):
             return True
     return False
@@ -404,63 +335,154 @@ def _refers_to_group(lowers: list[str]) -> bool:
     )
 
 
+class _Words(NamedTuple):
+    """A text's tokens as parallel lists: the form each step of :func:`analyse` reads."""
+
+    pieces: list[tuple[str, int, int]]  # (as written, start, end)
+    words: list[str]
+    lowers: list[str]
+    lemmas: list[str]
+    capitalised: list[bool]
+    sentence_start: list[bool]
+
+
 @lru_cache(maxsize=32768)
 def analyse(text: str) -> TextAnalysis:
     """Analyse one claim or passage. Pure and cached by text."""
     clean = normalise(text)
+    words = _read_words(clean)
+    lowers, lemmas = words.lowers, words.lemmas
+    entities = _find_entities(words)
+    content = _content_flags(words, entities)
+    concepts = _token_concepts(words, content)
+    content = _without_count_nouns(lowers, content)
+    quantities, years = find_numbers(lowers, lemmas, content)
+    lemma_set = set(lemmas)
+    denial = bool(lemma_set & lexicon.denial_cues())
+    return TextAnalysis(
+        text=clean,
+        months=_months_named(words),
+        tokens=_tokens(words, concepts, content, _number_positions(lowers, quantities, years)),
+        entities=tuple(entities),
+        quantities=tuple(quantities),
+        years=frozenset(years),
+        negated=frozenset(_negation_scope(lowers, lemmas)),
+        hedged=frozenset(_hedge_scope(lowers, lemmas)),
+        attributed=_is_attributed(lowers, lemma_set),
+        accusation=bool(lemma_set & _accusation_lemmas()),
+        denial=denial,
+        denial_of_previous=denial and _denies_what_came_before(lowers, lemmas),
+        anaphoric_start=_refers_back(lowers),
+        group_reference=_refers_to_group(lowers),
+    )
+
+
+def _read_words(clean: str) -> _Words:
+    """Tokens of normalised text, with their lower case, lemmas and capitals."""
     pieces = _tokenise(clean)
     words = [p[0] for p in pieces]
     lowers = [w.lower() for w in words]
-    lemmas = [lemma_of(w) if w[0].isalpha() else w for w in lowers]
-    stop = _stop_lemmas()
-    capitalised = [w[:1].isupper() for w in words]
+    return _Words(
+        pieces=pieces,
+        words=words,
+        lowers=lowers,
+        lemmas=[lemma_of(w) if w[0].isalpha() else w for w in lowers],
+        capitalised=[w[:1].isupper() for w in words],
+        sentence_start=[
+            i == 0 or words[i - 1] in (".", "?", "!", '"', ":") for i in range(len(words))
+        ],
+    )
+
+
+def _find_entities(words: _Words) -> list[Entity]:
+    """The entities named, telling the finder which capitals say nothing about names."""
+    lowers, capitalised, sentence_start = words.lowers, words.capitalised, words.sentence_start
+    stop, not_names = _stop_lemmas(), _not_names()
     # A sentence-initial capital says nothing about names: judge that word by the dictionary.
-    sentence_start = [
-        i == 0 or words[i - 1] in (".", "?", "!", '"', ":") for i in range(len(words))
-    ]
     dictionary = [
-        lowers[i] in _NOT_NAMES
+        lowers[i] in not_names
         or lowers[i] in stop
         or parse_number(lowers[i]) is not None
         or (capitalised[i] and sentence_start[i] and _is_dictionary_word(lowers[i]))
-        for i in range(len(words))
+        for i in range(len(lowers))
     ]
     common = [bool(readings(lower)) for lower in lowers]
-    entities = find_entities(words, capitalised, dictionary, common)
+    return find_entities(words.words, capitalised, dictionary, common)
+
+
+def _content_flags(words: _Words, entities: list[Entity]) -> list[bool]:
+    """Whether each token is a content word: no stop word, cue, scale word or part of a name."""
+    lowers, lemmas = words.lowers, words.lemmas
+    stop, not_names = _stop_lemmas(), _not_names()
+    negation_cues, scale_words = lexicon.negation_cues(), numbers.scale_words()
     in_entity: set[int] = set()
     for entity in entities:
         in_entity.update(range(entity.start, entity.end))
-    content = [
+    return [
         (
             w[0].isalnum()
             and lemmas[i] not in stop
             and lowers[i] not in stop
-            and lowers[i] not in lexicon.NEGATION_CUES
-            and lowers[i] not in _NOT_NAMES
-            and lowers[i] not in lexicon.SCALE_WORDS
+            and lowers[i] not in negation_cues
+            and lowers[i] not in not_names
+            and lowers[i] not in scale_words
             and not lowers[i].endswith("n't")
             and i not in in_entity
         )
-        for i, w in enumerate(words)
+        for i, w in enumerate(words.words)
     ]
-    concepts = [_concepts_for(lowers[i], lemmas[i]) for i in range(len(words))]
-    for i in range(1, len(words)):
-        if content[i] and words[i - 1].isalpha() and words[i].isalpha():
+
+
+def _token_concepts(words: _Words, content: list[bool]) -> list[frozenset[str]]:
+    """Each token's concepts, with compounds, vote directions and phrasal verbs read in."""
+    lowers, lemmas, text = words.lowers, words.lemmas, words.words
+    concepts = [_concepts_for(lowers[i], lemmas[i]) for i in range(len(lowers))]
+    for i in range(1, len(lowers)):
+        if content[i] and text[i - 1].isalpha() and text[i].isalpha():
             # "air strikes" meets "airstrikes", "cease fire" meets "ceasefire".
             concepts[i] = concepts[i] | {lowers[i - 1] + lemmas[i]}
     _merge_votes(lowers, concepts)
     _merge_phrasal_verbs(lowers, concepts)
+    return concepts
+
+
+def _without_count_nouns(lowers: list[str], content: list[bool]) -> list[bool]:
+    """``content`` with "number of" / "total of" left out: a quantifier, not a topic.
+
+    Applied after the concepts are read, which still see those words as content.
+    """
+    content = list(content)
     for i in range(len(lowers) - 1):
         if lowers[i] in ("number", "total") and lowers[i + 1] == "of":
-            content[i] = False  # "a number of officials": a quantifier, not a topic
-    quantities, years = find_numbers(lowers, lemmas, content)
-    number_positions = {q.index for q in quantities}
+            content[i] = False  # "a number of officials"
+    return content
+
+
+def _number_positions(lowers: list[str], quantities: list[Quantity], years: set[int]) -> set[int]:
+    """Indexes of the tokens that state a quantity or a year (not content words)."""
+    positions = {q.index for q in quantities}
     for i, w in enumerate(lowers):
         if w.isdigit() and len(w) == 4 and int(w) in years:
-            number_positions.add(i)
-    tokens = tuple(
+            positions.add(i)
+    return positions
+
+
+def _tokens(
+    words: _Words,
+    concepts: list[frozenset[str]],
+    content: list[bool],
+    number_positions: set[int],
+) -> tuple[Token, ...]:
+    """The analysed tokens."""
+    pieces, lowers, lemmas, capitalised = (
+        words.pieces,
+        words.lowers,
+        words.lemmas,
+        words.capitalised,
+    )
+    return tuple(
         Token(
-            text=words[i],
+            text=words.words[i],
             start=pieces[i][1],
             end=pieces[i][2],
             lower=lowers[i],
@@ -469,45 +491,44 @@ def analyse(text: str) -> TextAnalysis:
             content=content[i] and i not in number_positions,
             capitalised=capitalised[i],
         )
-        for i in range(len(words))
+        for i in range(len(lowers))
     )
-    lemma_set = set(lemmas)
-    attributed = bool(
-        ("according" in lowers and "to" in lowers) or lemma_set & lexicon.ATTRIBUTION_CUES
-    )
-    denial = bool(lemma_set & lexicon.DENIAL_CUES)
-    denial_of_previous = False
-    if denial:
-        for i, lemma in enumerate(lemmas):
-            if lemma in lexicon.DENIAL_CUES:
-                after = lowers[i + 1 : i + 4]
-                if any(w in lexicon.ANAPHORIC_OBJECTS for w in after) or i + 1 >= len(lowers):
-                    denial_of_previous = True
-                before = lowers[max(0, i - 4) : i]
-                if any(w in lexicon.ANAPHORIC_OBJECTS for w in before):
-                    denial_of_previous = True
-    anaphoric = _refers_back(lowers)
-    months = frozenset(
-        lexicon.MONTHS[lowers[i]]
-        for i in range(len(words))
-        if lowers[i] in lexicon.MONTHS
+
+
+def _is_attributed(lowers: list[str], lemma_set: set[str]) -> bool:
+    """Whether the text puts what it says in someone else's mouth ("according to", "reportedly")."""
+    if "according" in lowers and "to" in lowers:
+        return True
+    return bool(lemma_set & lexicon.attribution_cues())
+
+
+@cache
+def _accusation_lemmas() -> frozenset[str]:
+    return frozenset(lemma_of(w) for w in lexicon.accusation_cues())
+
+
+def _denies_what_came_before(lowers: list[str], lemmas: list[str]) -> bool:
+    """Whether a denial points back at what was said before it ("denied the accusation")."""
+    denial_cues, anaphoric_objects = lexicon.denial_cues(), lexicon.anaphoric_objects()
+    for i, lemma in enumerate(lemmas):
+        if lemma not in denial_cues:
+            continue
+        if i + 1 >= len(lowers) or any(w in anaphoric_objects for w in lowers[i + 1 : i + 4]):
+            return True
+        if any(w in anaphoric_objects for w in lowers[max(0, i - 4) : i]):
+            return True
+    return False
+
+
+def _months_named(words: _Words) -> frozenset[int]:
+    """Months named (1-12) by a capitalised, unambiguous month word."""
+    lowers, capitalised, sentence_start = words.lowers, words.capitalised, words.sentence_start
+    month_numbers = numbers.months()
+    return frozenset(
+        month_numbers[lowers[i]]
+        for i in range(len(lowers))
+        if lowers[i] in month_numbers
         and len(lowers[i]) > 3  # "Mar", "May" (the verb) and "Dec" are too ambiguous
         and capitalised[i]
         and not (sentence_start[i] and lowers[i] in ("march", "may"))
-    )
-    return TextAnalysis(
-        text=clean,
-        months=months,
-        tokens=tokens,
-        entities=tuple(entities),
-        quantities=tuple(quantities),
-        years=frozenset(years),
-        negated=frozenset(_negation_scope(lowers, lemmas)),
-        hedged=frozenset(_hedge_scope(lowers, lemmas)),
-        attributed=attributed,
-        accusation=bool(lemma_set & {lemma_of(w) for w in lexicon.ACCUSATION_CUES}),
-        denial=denial,
-        denial_of_previous=denial_of_previous,
-        anaphoric_start=anaphoric,
-        group_reference=_refers_to_group(lowers),
     )
