@@ -141,12 +141,16 @@ def _import_batch(
     return summary
 
 
+# A stored passage as the importer compares it with a new draft (``_existing_passages``'s columns).
+StoredPassage = Row[str, str, int, int, str, bool, str | None]
+
+
 @dataclass(frozen=True)
 class _CatalogView:
     """What the catalog holds of one batch's sources, read before comparing, and their drafts."""
 
     sources: dict[str, Any]  # source id -> its row
-    passages: dict[str, dict[str, Row[Any]]]  # source id -> passage id -> its row
+    passages: dict[str, dict[str, StoredPassage]]  # source id -> passage id -> its row
     drafts: dict[str, list[PassageDraft]]  # source id -> the passages its document makes now
     taken_elsewhere: set[str]  # new passage ids another source's passage already has
 
@@ -304,7 +308,7 @@ def _compare_passages(
 
 def _compare_passage(
     draft: PassageDraft,
-    old: Row[Any] | None,
+    old: StoredPassage | None,
     writes: _BatchWrites,
     summary: ImportSummary,
     changes: _PassageChanges,
@@ -332,7 +336,7 @@ def _compare_passage(
 
 def _withdraw_missing(
     session: Session,
-    old_passages: dict[str, Row[Any]],
+    old_passages: dict[str, StoredPassage],
     current_ids: set[str],
     writes: _BatchWrites,
     actor: str,
@@ -376,10 +380,6 @@ def _passage_row(draft: PassageDraft, now: datetime) -> dict[str, Any]:
         "created_at": now,
         "updated_at": now,
     }
-
-
-# A stored passage as the importer compares it with a new draft (``_existing_passages``'s columns).
-StoredPassage = Row[str, str, int, int, str, bool, str | None]
 
 
 def _layout_changes(old: StoredPassage, draft: PassageDraft) -> dict[str, Any]:
