@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from factcheck.engine.evidence import Evidence
-from factcheck.engine.stance.rules import REFUTES, SUPPORTS, Stance
+from factcheck.engine.stance.base import REFUTES, SUPPORTS, Reason, Stance
 
 SUPPORTED = "supported"
 REFUTED = "refuted"
@@ -41,6 +41,9 @@ CONFLICT_RATIO = 0.6  # the weaker side must reach this share of the stronger to
 LEAN_RELEVANCE = 0.38
 LEAN_CONFIDENCE = 0.45
 GENERAL_REFUTE_SCORE = 0.75
+COVERS_WITHOUT_STATING = Reason(
+    "covers_without_stating", "covers most of the claim without stating it"
+)
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ def _lean_supported(
                 a.stance,
                 label=SUPPORTS,
                 score=round(a.stance.relevance * 0.5, 3),
-                reasons=("covers most of the claim without stating it",),
+                reasons=(COVERS_WITHOUT_STATING,),
             ),
         )
         for a in closest
@@ -264,14 +267,12 @@ def _explain(
             text += f" A weaker passage disagrees ({_cite(refuting, 1)})."
         else:
             text += " None contradicts it."
-        if all(
-            "hedged" in a.stance.reasons or "attributed to others" in a.stance.reasons
-            for a in supporting
-        ):
+        if all(a.stance.codes & {"hedged", "attributed"} for a in supporting):
             text += " Every supporting passage is attributed or hedged."
         return text
     if label == REFUTED:
-        reason = refuting[0].stance.reasons[0] if refuting[0].stance.reasons else "contradicts it"
+        strongest = refuting[0].stance.reasons
+        reason = strongest[0].text if strongest else "contradicts it"
         text = (
             f"{count(_sources(refuting))} contradict the claim: {_cite(refuting)}; "
             f"the strongest {reason}."

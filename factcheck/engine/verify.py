@@ -17,7 +17,8 @@ from whoosh.searching import Searcher
 from factcheck.engine.claim_analysis import analyse_claim
 from factcheck.engine.highlighting import highlight
 from factcheck.engine.retrieval import CANDIDATES, retrieve
-from factcheck.engine.stance.rules import RuleStanceAnalyzer, StanceAnalyzer
+from factcheck.engine.stance.base import StanceAnalyzer
+from factcheck.engine.stance.rules import RuleStanceAnalyzer
 from factcheck.engine.verdict import Assessment, Verdict, decide
 from factcheck.language.text_analysis import normalise
 
@@ -35,7 +36,7 @@ class Excerpt:
     context: str
     stance: str  # "supports" or "refutes" (or "neutral" among the closest passages)
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # what a reader sees: the texts of the stance's reasons
     source: dict[str, str | None]
 
 
@@ -123,7 +124,7 @@ def _excerpt(assessment: Assessment) -> Excerpt:
         context=evidence.context or evidence.text,
         stance=stance.label,
         score=round(stance.score, 3),
-        reasons=stance.reasons,
+        reasons=stance.texts,
         source={
             "id": evidence.source_id,
             "title": evidence.source_title,

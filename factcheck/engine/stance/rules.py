@@ -1,9 +1,9 @@
 """Stance: does a passage support the claim, refute it, or neither, and why.
 
-Stance sits behind one small interface, :class:`StanceAnalyzer`, so that a learned model can
-later replace or join the rule-based analyzer without touching retrieval, aggregation or the
-API. :class:`RuleStanceAnalyzer` reads both texts through :mod:`factcheck.language.text_analysis` and
-decides in three steps:
+Stance sits behind one small interface (:class:`~factcheck.engine.stance.base.StanceAnalyzer`),
+so that a learned model can later replace or join the rule-based analyzer without touching
+retrieval, aggregation or the API. :class:`RuleStanceAnalyzer` reads both texts through
+:mod:`factcheck.language.text_analysis` and decides in three steps:
 
 1. **Alignment.** The passage must name the claim's subject (in its sentence, its paragraph,
    or, for a sentence that opens with "Both" or "He", the sentence before), and cover most of
@@ -19,21 +19,25 @@ decides in three steps:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
 
 from factcheck.engine.claim_analysis import Claim
 from factcheck.engine.evidence import Evidence
+from factcheck.engine.stance.base import (
+    NEUTRAL,
+    REFUTES,
+    SUPPORTS,
+    OneAtATime,
+    Reason,
+    ReasonCode,
+    Stance,
+)
 from factcheck.language.entities import Entity, lookup_text, mention_forms
 from factcheck.language.lexicon import QUANTIFIERS, RECURRING_ACTS, STOP_WORDS
 from factcheck.language.numbers import Quantity
 from factcheck.language.text_analysis import NOT, TextAnalysis, Token, analyse, antonyms, opposites
 from factcheck.language.word_readings import readings
-
-SUPPORTS = "supports"
-REFUTES = "refutes"
-NEUTRAL = "neutral"
 
 ENTITY_WEIGHT = 1.5  # a named entity other than the subject
 VERB_WEIGHT = 1.5  # the claim's main verb: what it asserts of its subject
@@ -51,28 +55,6 @@ ATTRIBUTION_FACTOR = 0.85
 NUMBER_WINDOW = 4  # tokens between a number and the verb it quantifies
 
 
-@dataclass(frozen=True)
-class Stance:
-    """The verdict of one passage on one claim, with the reasons a reader can check."""
-
-    label: str  # SUPPORTS, REFUTES or NEUTRAL
-    score: float  # strength of that stance, 0 to 1
-    reasons: tuple[str, ...] = ()
-    disputed: bool = False  # the passage both reports the claim and a denial of it
-    relevance: float = 0.0  # how well the passage aligns with the claim, whatever its stance
-    matched_spans: tuple[tuple[int, int], ...] = field(default=())  # offsets in the passage
-
-
-class StanceAnalyzer(Protocol):
-    """Anything that can judge a passage's stance on a claim."""
-
-    name: str
-
-    def assess(self, claim: Claim, evidence: Evidence) -> Stance:
-        """Judge ``evidence`` against ``claim``."""
-        ...
-
-
 @dataclass
 class _Alignment:
     entity_coverage: float  # 1.0 when the subject is in the passage, less when only nearby
@@ -85,7 +67,7 @@ class _Alignment:
     missing: list[str]
 
 
-class RuleStanceAnalyzer:
+class RuleStanceAnalyzer(OneAtATime):
     """The rule-based stance analyzer described in the module docstring."""
 
     name = "rules"
@@ -95,7 +77,7 @@ class RuleStanceAnalyzer:
             # Most candidates of a large corpus never name the subject: say so without
             # analysing them (the full analysis would reach the same answer).
             missing = ", ".join(sorted(claim.subject))
-            return Stance(NEUTRAL, 0.0, (f"does not mention {missing}",))
+            return Stance(NEUTRAL, 0.0, (Reason("subject_missing", f"does not mention {missing}"),))
         passage = analyse(evidence.text)
         context = analyse(evidence.context) if evidence.context else None
         # The sentence before lends its words and its subject: news prose goes on about
@@ -128,11 +110,15 @@ class RuleStanceAnalyzer:
             closed = _closed_list(claim, passage) or _unique_role(claim, passage)
             if closed:
                 return closed
-            return Stance(NEUTRAL, 0.0, (f"does not mention {', '.join(missing_subject)}",))
+            return Stance(
+                NEUTRAL,
+                0.0,
+                (Reason("subject_missing", f"does not mention {', '.join(missing_subject)}"),),
+            )
 
         alignment = alone if alone is not None else _align(claim, passage, surroundings)
         alignment.entity_coverage = 1.0 if not subject_near else CONTEXT_FACTOR
-        reasons: list[str] = []
+        reasons: list[Reason] = []
 
         # What a denial denies: the accusation in the same sentence ("accused X of …,
         # although X denied the accusation"), else the sentence before when it points back
@@ -155,7 +141,11 @@ class RuleStanceAnalyzer:
             if alignment.missing:
                 why += f" (missing: {', '.join(alignment.missing[:4])})"
             return Stance(
-                NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=tuple(alignment.spans)
+                NEUTRAL,
+                0.0,
+                (Reason("too_little_in_common", why),),
+                relevance=relevance,
+                matched_spans=tuple(alignment.spans),
             )
 
         # Only a passage that itself speaks of the subject (or refers back to it, as in
@@ -164,7 +154,7 @@ class RuleStanceAnalyzer:
             return Stance(
                 NEUTRAL,
                 0.0,
-                ("speaks of another occasion (another date)",),
+                (Reason("another_occasion", "speaks of another occasion (another date)"),),
                 relevance=relevance,
                 matched_spans=tuple(alignment.spans),
             )
@@ -174,7 +164,12 @@ class RuleStanceAnalyzer:
             return Stance(
                 NEUTRAL,
                 0.0,
-                ("contradicts, but of a subject named only nearby",),
+                (
+                    Reason(
+                        "contradicts_subject_nearby",
+                        "contradicts, but of a subject named only nearby",
+                    ),
+                ),
                 relevance=_relevance(alignment),
                 matched_spans=tuple(alignment.spans),
             )
@@ -183,10 +178,10 @@ class RuleStanceAnalyzer:
         certainty = 1.0
         if _hedged(passage, alignment) and not claim.analysis.hedged:
             certainty *= HEDGE_FACTOR
-            reasons.append("hedged")
+            reasons.append(Reason("hedged", "hedged"))
         if passage.attributed and not claim.analysis.attributed:
             certainty *= ATTRIBUTION_FACTOR
-            reasons.append("attributed to others")
+            reasons.append(Reason("attributed", "attributed to others"))
         polar_verb_unsaid = None
         if not _verb_bound(claim, passage, alignment):
             # "could help reduce the impact … approved imports" does not say imports were cut.
@@ -199,13 +194,13 @@ class RuleStanceAnalyzer:
 
         spans = tuple(alignment.spans)
         if denial_target is not None:
-            reasons.append("denies the claim's content")
+            reasons.append(Reason("explicit_denial", "denies the claim's content"))
             if passage.accusation or passage.attributed or denial_target is not passage:
                 # An accusation reported with its denial: the passage stands on both sides.
                 return Stance(
                     REFUTES,
                     round(relevance * 0.8, 3),
-                    (*reasons, "an accusation met by a denial"),
+                    (*reasons, Reason("accusation_denied", "an accusation met by a denial")),
                     disputed=denial_target is passage,
                     relevance=relevance,
                     matched_spans=spans,
@@ -224,25 +219,36 @@ class RuleStanceAnalyzer:
         ]
         if unconfirmed:
             # A passage that does not state the claim's figure cannot confirm it.
-            why = f"does not state {_format_number(unconfirmed[0].value)}"
+            why = Reason(
+                "figure_unstated", f"does not state {_format_number(unconfirmed[0].value)}"
+            )
             return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
         if _other_date(claim, passage):
-            why = "dates it differently, and says too little else to contradict it"
+            why = Reason(
+                "date_differs_weakly",
+                "dates it differently, and says too little else to contradict it",
+            )
             return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
         if polar_verb_unsaid:
             # "blocked imports" is not confirmed by a passage that only mentions imports.
-            why = f"does not say whether it {polar_verb_unsaid}"
+            why = Reason("verb_unsaid", f"does not say whether it {polar_verb_unsaid}")
             return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
         if subject_near:
             other = _other_actor(claim, passage)
             if other:
                 # "Iran … Pyongyang is providing military support": the sentence is about
                 # another actor, whoever the sentence before named.
-                why = f"speaks of {other}, not of {', '.join(sorted(claim.subject))}"
+                why = Reason(
+                    "other_actor", f"speaks of {other}, not of {', '.join(sorted(claim.subject))}"
+                )
                 return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
             certainty *= NEAR_SUBJECT_FACTOR
-            reasons.append("its subject is named in the sentence before")
-        reasons.insert(0, "asserts what the claim asserts")
+            reasons.append(
+                Reason(
+                    "subject_in_previous_sentence", "its subject is named in the sentence before"
+                )
+            )
+        reasons.insert(0, Reason("says_the_same", "asserts what the claim asserts"))
         return Stance(
             SUPPORTS,
             round(relevance * certainty, 3),
@@ -292,7 +298,7 @@ def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
     return Stance(
         REFUTES,
         0.75,
-        (f"names the only ones: {listed}",),
+        (Reason("complete_list", f"names the only ones: {listed}"),),
         relevance=0.75,
         matched_spans=tuple(
             (passage.tokens[e.start].start, passage.tokens[e.end - 1].end) for e in members
@@ -325,7 +331,7 @@ def _unique_role(claim: Claim, passage: TextAnalysis) -> Stance | None:
     return Stance(
         REFUTES,
         0.75,
-        (f"says {holders[0].key} was the first {role}",),
+        (Reason("role_held_by_other", f"says {holders[0].key} was the first {role}"),),
         relevance=0.75,
         matched_spans=(
             (passage.tokens[holders[0].start].start, passage.tokens[holders[0].end - 1].end),
@@ -646,7 +652,7 @@ def _contradictions(
     claim: Claim,
     passage: TextAnalysis,
     alignment: _Alignment,
-    reasons: list[str],
+    reasons: list[Reason],
     evidence: Evidence,
 ) -> list[float]:
     """Strengths of every contradiction between an aligned passage and the claim."""
@@ -671,7 +677,8 @@ def _contradictions(
     ]
     if flipped:
         side = "negates" if not claim_negated else "affirms"
-        reasons.append(f"{side} what the claim says ({', '.join(flipped[:3])})")
+        code: ReasonCode = "negates" if not claim_negated else "affirms"
+        reasons.append(Reason(code, f"{side} what the claim says ({', '.join(flipped[:3])})"))
         found.append(1.0)
     antonym_words = {
         passage.tokens[hit].text
@@ -679,15 +686,16 @@ def _contradictions(
         if hit not in passage.negated and index not in claim_negated
     }
     if antonym_words:
-        reasons.append(f"says the opposite ({', '.join(sorted(antonym_words)[:3])})")
+        listed = ", ".join(sorted(antonym_words)[:3])
+        reasons.append(Reason("says_the_opposite", f"says the opposite ({listed})"))
         found.append(0.9)
     found += _number_contradictions(claim, passage, alignment, reasons, evidence)
     rival = _rival_name(claim, passage) or _rival_modifier(claim, passage)
     if rival:
-        reasons.append(f"names {rival[1]}, not {rival[0]}")
+        reasons.append(Reason("rival_name", f"names {rival[1]}, not {rival[0]}"))
         found.append(0.85)
     if _other_date(claim, passage) and alignment.own_coverage >= DATE_COVERAGE:
-        reasons.append("dates it differently")
+        reasons.append(Reason("different_date", "dates it differently"))
         found.append(0.7)
     return found
 
@@ -790,7 +798,7 @@ def _number_contradictions(
     claim: Claim,
     passage: TextAnalysis,
     alignment: _Alignment,
-    reasons: list[str],
+    reasons: list[Reason],
     evidence: Evidence,
 ) -> list[float]:
     """Another figure for the same counted act ("32 countries abstained" against 34)."""
@@ -813,8 +821,11 @@ def _number_contradictions(
         near = _near_predicate(rivals, claim, passage, alignment) if rivals and not agrees else []
         if near:
             reasons.append(
-                f"gives {_format_number(near[0].value)} where the claim says "
-                f"{_format_number(quantity.value)}"
+                Reason(
+                    "different_number",
+                    f"gives {_format_number(near[0].value)} where the claim says "
+                    f"{_format_number(quantity.value)}",
+                )
             )
             found.append(0.9)
     return found
