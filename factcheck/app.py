@@ -20,7 +20,7 @@ from factcheck.review import pages as review
 from factcheck.search.index import SearchIndex
 from factcheck.search.indexing import ensure_index
 from factcheck.settings import resolve_settings
-from factcheck.web import api, protection
+from factcheck.web import api, checks, protection
 from factcheck.web import pages as web
 
 
@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
     )
     app.json.sort_keys = False  # keep the schemas' field order in responses
+    checks.init_app(app)  # the stance analyzer the settings name: a wrong name fails here
 
     catalog = database.init_app(app)
     search_index = SearchIndex(app.config["INDEX_DIR"])

@@ -11,19 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh.searching import Searcher
 
 from factcheck.engine.claim_analysis import analyse_claim
 from factcheck.engine.highlighting import highlight
 from factcheck.engine.retrieval import CANDIDATES, retrieve
-from factcheck.engine.stance.base import StanceAnalyzer
-from factcheck.engine.stance.rules import RuleStanceAnalyzer
+from factcheck.engine.stance import DEFAULT_ANALYZER, StanceAnalyzer, create_analyzer
 from factcheck.engine.verdict import Assessment, Verdict, decide
 from factcheck.language.text_analysis import normalise
 
 DEFAULT_LIMIT = 5
-_DEFAULT_ANALYZER = RuleStanceAnalyzer()
 
 
 @dataclass(frozen=True)
@@ -71,14 +70,19 @@ def verify(
     candidates: int = CANDIDATES,
     clock: Callable[[], float] = time.perf_counter,
 ) -> Result:
-    """Check ``claim`` against the passages ``searcher`` can see."""
-    analyzer = analyzer or _DEFAULT_ANALYZER
+    """Check ``claim`` against the passages ``searcher`` can see.
+
+    ``analyzer`` judges each candidate's stance (the app passes the one its settings name);
+    without one, the rules analyzer does.
+    """
+    analyzer = analyzer or default_analyzer()
     started = clock()
     analysed = analyse_claim(claim)
     analysed_at = clock()
     evidence = retrieve(analysed, searcher, limit=candidates)
     retrieved_at = clock()
-    assessments = [Assessment(e, analyzer.assess(analysed, e)) for e in evidence]
+    stances = analyzer.assess_many(analysed, evidence)
+    assessments = [Assessment(e, s) for e, s in zip(evidence, stances, strict=True)]
     judged_at = clock()
     # Only a general claim may lean on partial coverage: one about a named actor (a country,
     # a leader, a body) or one that states a figure is either said by the sources or not.
@@ -105,6 +109,12 @@ def verify(
             "aggregation": round((decided_at - judged_at) * 1000, 3),
         },
     )
+
+
+@lru_cache(maxsize=1)
+def default_analyzer() -> StanceAnalyzer:
+    """The analyzer used when none is passed: the default one, created once."""
+    return create_analyzer(DEFAULT_ANALYZER)
 
 
 def _closest(verdict: Verdict) -> tuple[Assessment, ...]:

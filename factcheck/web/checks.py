@@ -1,9 +1,11 @@
 """Checks: the web layer's way to run a claim check against the app's live index.
 
 Views and commands call :func:`check_claim`; it opens the shared searcher, runs the core
-:func:`factcheck.engine.verify.verify` and hands back its result, reusing a result computed
-from the same live index for the same claim (:mod:`factcheck.engine.result_cache`). Keeping this here
-keeps the views free of Whoosh and the core free of Flask.
+:func:`factcheck.engine.verify.verify` with the stance analyzer the settings name
+(``STANCE_ANALYZER``, created once by :func:`init_app`) and hands back its result, reusing a
+result computed from the same live index for the same claim
+(:mod:`factcheck.engine.result_cache`). Keeping this here keeps the views free of Whoosh and the
+core free of Flask.
 """
 
 from __future__ import annotations
@@ -14,10 +16,25 @@ from dataclasses import replace
 from flask import Flask, current_app
 
 from factcheck.engine.result_cache import ResultCache, claim_key
+from factcheck.engine.stance import StanceAnalyzer, UnknownAnalyzerError, create_analyzer
 from factcheck.engine.verify import DEFAULT_LIMIT, Result, verify
 from factcheck.extensions import get_search_index
 
 RESULT_CACHE_KEY = "factcheck.engine.result_cache"
+STANCE_ANALYZER_KEY = "factcheck.engine.stance"
+
+
+def init_app(app: Flask) -> None:
+    """Create the stance analyzer ``STANCE_ANALYZER`` names; an unknown name stops the start."""
+    try:
+        app.extensions[STANCE_ANALYZER_KEY] = create_analyzer(app.config["STANCE_ANALYZER"])
+    except UnknownAnalyzerError as error:
+        raise UnknownAnalyzerError(f"FACTCHECK_STANCE_ANALYZER: {error}") from error
+
+
+def get_stance_analyzer(app: Flask | None = None) -> StanceAnalyzer:
+    """The app's stance analyzer (one per process, shared by every request)."""
+    return (app or current_app).extensions[STANCE_ANALYZER_KEY]
 
 
 def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None) -> Result:
@@ -34,7 +51,8 @@ def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None
     if cached is not None:
         took_ms = round((time.perf_counter() - started) * 1000, 2)
         return replace(cached, claim=claim.strip(), took_ms=took_ms)
-    result = verify(claim, searcher, index_version=version, limit=limit)
+    analyzer = get_stance_analyzer(app)
+    result = verify(claim, searcher, index_version=version, limit=limit, analyzer=analyzer)
     if cache.size:
         cache.put(key, result)
     return result
