@@ -18,15 +18,16 @@ from marshmallow import ValidationError
 from tqdm import tqdm
 
 from factcheck.engine.evaluation import ExampleError, format_report, load_examples, run, summarise
+from factcheck.engine.verdict import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED
 from factcheck.engine.verify import Excerpt, Result
 from factcheck.web.checks import check_claim
 from factcheck.web.schemas import VerifyRequestSchema, VerifyResponseSchema
 
 VERDICT_WORDS = {
-    "supported": "SUPPORTED",
-    "refuted": "REFUTED",
-    "conflicting": "CONFLICTING",
-    "not_enough_evidence": "NOT ENOUGH EVIDENCE",
+    SUPPORTED: "SUPPORTED",
+    REFUTED: "REFUTED",
+    CONFLICTING: "CONFLICTING",
+    NOT_ENOUGH_EVIDENCE: "NOT ENOUGH EVIDENCE",
 }
 
 

@@ -20,14 +20,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from factcheck.engine.verdict import VERDICTS
+from factcheck.engine.verdict import (
+    CONFLICTING,
+    NOT_ENOUGH_EVIDENCE,
+    REFUTED,
+    SUPPORTED,
+    VERDICTS,
+    VerdictLabel,
+)
 from factcheck.engine.verify import Result
 
-CLIMATE_FEVER_LABELS = {
-    "SUPPORTS": "supported",
-    "REFUTES": "refuted",
-    "DISPUTED": "conflicting",
-    "NOT_ENOUGH_INFO": "not_enough_evidence",
+CLIMATE_FEVER_LABELS: dict[str, VerdictLabel] = {
+    "SUPPORTS": SUPPORTED,
+    "REFUTES": REFUTED,
+    "DISPUTED": CONFLICTING,
+    "NOT_ENOUGH_INFO": NOT_ENOUGH_EVIDENCE,
 }
 CALIBRATION_BINS = 10
 
@@ -163,7 +170,9 @@ def summarise(outcomes: list[Outcome], k: int = 5) -> Report:
     count = len(outcomes)
     if count == 0:
         raise ExampleError("no claims to evaluate")
-    confusion = {gold: {pred: 0 for pred in VERDICTS} for gold in VERDICTS}
+    confusion: dict[str, dict[str, int]] = {
+        gold: {pred: 0 for pred in VERDICTS} for gold in VERDICTS
+    }
     for o in outcomes:
         confusion[o.example.label][o.predicted] += 1
     correct = [o.predicted == o.example.label for o in outcomes]
@@ -262,12 +271,7 @@ def format_report(report: Report) -> str:
             f"{label:<22}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}"
             f"{int(row['support']):>9}"
         )
-    short = {
-        "supported": "sup",
-        "refuted": "ref",
-        "conflicting": "con",
-        "not_enough_evidence": "nee",
-    }
+    short = {SUPPORTED: "sup", REFUTED: "ref", CONFLICTING: "con", NOT_ENOUGH_EVIDENCE: "nee"}
     lines += ["", "confusion (rows: gold, columns: predicted)"]
     lines.append(" " * 22 + "".join(f"{short[p]:>6}" for p in VERDICTS))
     for gold in VERDICTS:

@@ -22,15 +22,18 @@ Confidence is the probability that the verdict is right, measured against labell
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Final, Literal, get_args
 
 from factcheck.engine.evidence import Evidence
 from factcheck.engine.stance.base import REFUTES, SUPPORTS, Reason, Stance
 
-SUPPORTED = "supported"
-REFUTED = "refuted"
-CONFLICTING = "conflicting"
-NOT_ENOUGH_EVIDENCE = "not_enough_evidence"
-VERDICTS = (SUPPORTED, REFUTED, CONFLICTING, NOT_ENOUGH_EVIDENCE)
+# The four answers, declared once: the schemas, the pages and the evaluation take them from here.
+VerdictLabel = Literal["supported", "refuted", "conflicting", "not_enough_evidence"]
+SUPPORTED: Final = "supported"
+REFUTED: Final = "refuted"
+CONFLICTING: Final = "conflicting"
+NOT_ENOUGH_EVIDENCE: Final = "not_enough_evidence"
+VERDICTS: tuple[VerdictLabel, ...] = get_args(VerdictLabel)
 
 MIN_STANCE_SCORE = 0.5
 SELF_CONTRADICTION = 0.8  # both sides this strong within one source: it contradicts itself
@@ -58,7 +61,7 @@ class Assessment:
 class Verdict:
     """The answer: a label, its probability of being right, and the evidence behind it."""
 
-    label: str
+    label: VerdictLabel
     confidence: float
     explanation: str
     supporting: tuple[Assessment, ...] = ()
@@ -118,7 +121,7 @@ def decide(assessments: list[Assessment], *, may_lean: bool = False) -> Verdict:
         and refute
         and (disputed or min(support, refute) >= CONFLICT_RATIO * max(support, refute))
     ):
-        label = CONFLICTING
+        label: VerdictLabel = CONFLICTING
         confidence = 0.55 + 0.35 * min(support, refute)
     elif support >= refute:
         label = SUPPORTED
@@ -253,7 +256,7 @@ def _sources(assessments: list[Assessment]) -> int:
 
 
 def _explain(
-    label: str,
+    label: VerdictLabel,
     supporting: list[Assessment],
     refuting: list[Assessment],
     disputed: list[Assessment],

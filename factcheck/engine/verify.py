@@ -19,7 +19,8 @@ from factcheck.engine.claim_analysis import analyse_claim
 from factcheck.engine.highlighting import highlight
 from factcheck.engine.retrieval import CANDIDATES, retrieve
 from factcheck.engine.stance import DEFAULT_ANALYZER, StanceAnalyzer, create_analyzer
-from factcheck.engine.verdict import Assessment, Verdict, decide
+from factcheck.engine.stance.base import StanceLabel
+from factcheck.engine.verdict import Assessment, Verdict, VerdictLabel, decide
 from factcheck.language.text_analysis import normalise
 
 DEFAULT_LIMIT = 5
@@ -33,7 +34,7 @@ class Excerpt:
     text: str
     highlight: str  # escaped HTML with the claim's words in <mark>
     context: str
-    stance: str  # "supports" or "refutes" (or "neutral" among the closest passages)
+    stance: StanceLabel  # "supports" or "refutes" (or "neutral" among the closest passages)
     score: float
     reasons: tuple[str, ...]  # what a reader sees: the texts of the stance's reasons
     source: dict[str, str | None]
@@ -44,7 +45,7 @@ class Result:
     """A checked claim: the verdict and the excerpts behind it."""
 
     claim: str
-    verdict: str
+    verdict: VerdictLabel
     confidence: float
     explanation: str
     supporting: tuple[Excerpt, ...]

@@ -32,7 +32,13 @@ from marshmallow import ValidationError
 from factcheck.catalog.database import get_db
 from factcheck.catalog.models import Passage, as_utc
 from factcheck.catalog.store import catalog_counts
-from factcheck.engine.verdict import VERDICTS
+from factcheck.engine.verdict import (
+    CONFLICTING,
+    NOT_ENOUGH_EVIDENCE,
+    REFUTED,
+    SUPPORTED,
+    VERDICTS,
+)
 from factcheck.extensions import get_search_index
 from factcheck.ingest.fetching import FetchError
 from factcheck.ingest.passages import build_passages
@@ -60,10 +66,10 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 bp.before_request(require_reviewer)
 
 VERDICT_LABELS = {
-    "supported": "Supported",
-    "refuted": "Refuted",
-    "conflicting": "Conflicting",
-    "not_enough_evidence": "Not enough evidence",
+    SUPPORTED: "Supported",
+    REFUTED: "Refuted",
+    CONFLICTING: "Conflicting",
+    NOT_ENOUGH_EVIDENCE: "Not enough evidence",
 }
 ADD_METHODS = ("url", "text", "file")
 

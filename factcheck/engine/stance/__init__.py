@@ -10,6 +10,7 @@ May import the rest of ``engine`` below it (claim analysis, evidence, calibratio
 from __future__ import annotations
 
 from factcheck.engine.stance.base import (
+    EVIDENCE_STANCES,
     NEUTRAL,
     REFUTES,
     SUPPORTS,
@@ -33,6 +34,7 @@ register_analyzer(DEFAULT_ANALYZER, RuleStanceAnalyzer)
 
 __all__ = [
     "DEFAULT_ANALYZER",
+    "EVIDENCE_STANCES",
     "NEUTRAL",
     "REFUTES",
     "SUPPORTS",

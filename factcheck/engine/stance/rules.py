@@ -137,13 +137,13 @@ class RuleStanceAnalyzer(OneAtATime):
                     alignment = borrowed
         relevance = _relevance(alignment)
         if not _aligned(alignment) and denial_target is None:
-            why = "shares too little with the claim"
+            little = "shares too little with the claim"
             if alignment.missing:
-                why += f" (missing: {', '.join(alignment.missing[:4])})"
+                little += f" (missing: {', '.join(alignment.missing[:4])})"
             return Stance(
                 NEUTRAL,
                 0.0,
-                (Reason("too_little_in_common", why),),
+                (Reason("too_little_in_common", little),),
                 relevance=relevance,
                 matched_spans=tuple(alignment.spans),
             )
@@ -219,10 +219,10 @@ class RuleStanceAnalyzer(OneAtATime):
         ]
         if unconfirmed:
             # A passage that does not state the claim's figure cannot confirm it.
-            why = Reason(
+            unstated = Reason(
                 "figure_unstated", f"does not state {_format_number(unconfirmed[0].value)}"
             )
-            return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
+            return Stance(NEUTRAL, 0.0, (unstated,), relevance=relevance, matched_spans=spans)
         if _other_date(claim, passage):
             why = Reason(
                 "date_differs_weakly",
