@@ -81,6 +81,19 @@ class Claim:
         """The content words the evidence must cover, with their indexes."""
         return [(i, t) for i, t in enumerate(self.analysis.tokens) if t.content]
 
+    @property
+    def may_lean(self) -> bool:
+        """Whether partial coverage may tip this claim towards "supported".
+
+        Only a general claim may: one about a named actor (a country, a leader, a body) or one
+        that states a figure is either said by the sources or not. "Arctic sea ice…" names a
+        place, not an actor.
+        """
+        actors = {
+            e.key for e in self.analysis.entities if e.kind != "name" and e.key in self.subject
+        }
+        return not actors and not self.quantities
+
 
 _PREPOSITIONS = frozenset(
     ["to", "for", "from", "in", "into", "on", "at", "by", "with", "against", "of"]

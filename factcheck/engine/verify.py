@@ -85,13 +85,7 @@ def verify(
     stances = analyzer.assess_many(analysed, evidence)
     assessments = [Assessment(e, s) for e, s in zip(evidence, stances, strict=True)]
     judged_at = clock()
-    # Only a general claim may lean on partial coverage: one about a named actor (a country,
-    # a leader, a body) or one that states a figure is either said by the sources or not.
-    # "Arctic sea ice…" names a place, not an actor.
-    actors = {
-        e.key for e in analysed.analysis.entities if e.kind != "name" and e.key in analysed.subject
-    }
-    verdict = decide(assessments, may_lean=not actors and not analysed.quantities)
+    verdict = decide(assessments, may_lean=analysed.may_lean)
     decided_at = clock()
     return Result(
         claim=claim.strip(),
