@@ -16,7 +16,9 @@ Aggregation rules, in order:
    sides, so the verdict is at best ``conflicting``.
 
 Confidence is the probability that the verdict is right, measured against labelled claims
-(``factcheck eval``): strong, uncontested evidence from several sources earns a high one.
+(``factcheck eval``): strong, uncontested evidence from several sources earns a high one. The
+verdict hands its scores (:class:`~factcheck.engine.calibration.Scores`) to the analyzer's
+:class:`~factcheck.engine.calibration.Calibration`, whose fitted curves are package data.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal, get_args
 
+from factcheck.engine.calibration import Calibration, Scores, load_calibration
 from factcheck.engine.evidence import Evidence
 from factcheck.engine.stance.base import REFUTES, SUPPORTS, Reason, Stance
 
@@ -42,8 +45,11 @@ CONFLICT_RATIO = 0.6  # the weaker side must reach this share of the stronger to
 # For a claim that names no subject, passages that cover this much of it, and contradict none
 # of it, tip an otherwise empty answer towards "supported", with low confidence.
 LEAN_RELEVANCE = 0.38
-LEAN_CONFIDENCE = 0.45
+LEAN_SCORE_FACTOR = 0.5  # a leaning passage supports at half its relevance: it states nothing
 GENERAL_REFUTE_SCORE = 0.75
+# A disputed passage reports the accusation as well as its denial: it supports at the strength
+# of an attributed statement.
+DISPUTED_SUPPORT_FACTOR = 0.8
 COVERS_WITHOUT_STATING = Reason(
     "covers_without_stating", "covers most of the claim without stating it"
 )
@@ -67,15 +73,23 @@ class Verdict:
     supporting: tuple[Assessment, ...] = ()
     conflicting: tuple[Assessment, ...] = ()
     closest: tuple[Assessment, ...] = field(default=())  # shown when nothing else is found
+    scores: Scores = field(default=Scores("nothing"))  # what the confidence was computed from
 
 
-def decide(assessments: list[Assessment], *, may_lean: bool = False) -> Verdict:
+def decide(
+    assessments: list[Assessment],
+    *,
+    may_lean: bool = False,
+    calibration: Calibration | None = None,
+) -> Verdict:
     """Aggregate passage stances into a verdict (see the module docstring for the rules).
 
     ``may_lean`` lets uncontradicted partial coverage tip an empty answer to a low-confidence
     "supported": right for general claims ("warming drives polar bears to extinction"), wrong
     for claims about a named actor, where the sources either say it or do not.
+    ``calibration`` turns the scores into a confidence (default: the rules analyzer's).
     """
+    calibration = calibration or load_calibration("rules")
     # A general claim is matched on wording alone, where an apparent contradiction is often
     # a different topic: only a strong one counts.
     refute_floor = GENERAL_REFUTE_SCORE if may_lean else MIN_STANCE_SCORE
@@ -99,20 +113,24 @@ def decide(assessments: list[Assessment], *, may_lean: bool = False) -> Verdict:
     if not supporting and not refuting:
         nearest = max((a.stance.relevance for a in assessments), default=0.0)
         if may_lean and nearest >= LEAN_RELEVANCE:
-            return _lean_supported(assessments, nearest, closest)
-        confidence = _nothing_confidence(nearest)
+            leaning = Scores("leaning", nearest=nearest)
+            return _lean_supported(closest, calibration, leaning)
+        scores = Scores("nothing", nearest=nearest)
         return Verdict(
             NOT_ENOUGH_EVIDENCE,
-            round(confidence, 2),
+            calibration.confidence(scores),
             _explain_nothing(nearest),
             closest=closest,
+            scores=scores,
         )
 
     support_by_source, refute_by_source = _net_positions(supporting, refuting)
     # A disputed passage reports the accusation too: it supports, at attributed strength.
     for a in disputed:
         source = a.evidence.source_id
-        support_by_source[source] = max(support_by_source.get(source, 0.0), a.stance.score * 0.8)
+        support_by_source[source] = max(
+            support_by_source.get(source, 0.0), a.stance.score * DISPUTED_SUPPORT_FACTOR
+        )
     support = _noisy_or(support_by_source.values())
     refute = _noisy_or(refute_by_source.values())
 
@@ -122,25 +140,26 @@ def decide(assessments: list[Assessment], *, may_lean: bool = False) -> Verdict:
         and (disputed or min(support, refute) >= CONFLICT_RATIO * max(support, refute))
     ):
         label: VerdictLabel = CONFLICTING
-        confidence = 0.55 + 0.35 * min(support, refute)
+        scores = Scores("conflicting", max(support, refute), min(support, refute))
     elif support >= refute:
         label = SUPPORTED
-        confidence = _one_sided_confidence(support, refute, len(support_by_source))
+        scores = Scores("one_sided", support, refute, len(support_by_source))
     else:
         label = REFUTED
-        confidence = _one_sided_confidence(refute, support, len(refute_by_source))
+        scores = Scores("one_sided", refute, support, len(refute_by_source))
     return Verdict(
         label,
-        round(min(confidence, 0.97), 2),
+        calibration.confidence(scores),
         _explain(label, supporting, refuting, disputed),
         supporting=tuple(supporting),
         conflicting=tuple(refuting),
         closest=closest,
+        scores=scores,
     )
 
 
 def _lean_supported(
-    assessments: list[Assessment], nearest: float, closest: tuple[Assessment, ...]
+    closest: tuple[Assessment, ...], calibration: Calibration, scores: Scores
 ) -> Verdict:
     """No passage states the claim, but the nearest ones cover most of it uncontradicted."""
     leaning = tuple(
@@ -149,7 +168,7 @@ def _lean_supported(
             replace(
                 a.stance,
                 label=SUPPORTS,
-                score=round(a.stance.relevance * 0.5, 3),
+                score=round(a.stance.relevance * LEAN_SCORE_FACTOR, 3),
                 reasons=(COVERS_WITHOUT_STATING,),
             ),
         )
@@ -158,12 +177,13 @@ def _lean_supported(
     )
     return Verdict(
         SUPPORTED,
-        LEAN_CONFIDENCE,
+        calibration.confidence(scores),
         "No passage states the claim outright; the closest "
         f"({_cite(list(leaning), 2)}) cover most of it and none contradicts it. "
         "Read them before relying on this.",
         supporting=leaning,
         closest=closest,
+        scores=scores,
     )
 
 
@@ -217,25 +237,6 @@ def _noisy_or(strengths) -> float:  # type: ignore[no-untyped-def]
     for s in strengths:
         remaining *= 1.0 - s
     return 1.0 - remaining
-
-
-def _nothing_confidence(nearest: float) -> float:
-    """How sure "not enough evidence" is, given how close the nearest passage came.
-
-    Measured on claims written apart from the engine: with nothing relevant the answer is
-    almost always right; when a passage covers most of the claim yet takes no stance, the
-    claim is more often supported or refuted in words the rules missed.
-    """
-    if nearest <= 0.5:
-        return 0.93
-    if nearest <= 0.7:
-        return 0.93 - (nearest - 0.5) * 1.65
-    return max(0.2, 0.6 - (nearest - 0.7) * 1.75)
-
-
-def _one_sided_confidence(winner: float, loser: float, sources: int) -> float:
-    base = 0.35 + 0.62 * winner + 0.04 * min(sources - 1, 2)
-    return base * (1.0 - 0.5 * loser / max(winner, 1e-9))
 
 
 def _cite(assessments: list[Assessment], limit: int = 3) -> str:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from whoosh.searching import Searcher
 
+from factcheck.engine.calibration import Scores
 from factcheck.engine.claim_analysis import analyse_claim
 from factcheck.engine.highlighting import highlight
 from factcheck.engine.retrieval import CANDIDATES, retrieve
@@ -54,6 +55,7 @@ class Result:
     index_version: str
     took_ms: float
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per stage
+    scores: Scores = field(default=Scores("nothing"))  # what the confidence was computed from
 
     def top_excerpts(self, k: int) -> list[Excerpt]:
         """The ``k`` strongest excerpts across both sides."""
@@ -85,7 +87,7 @@ def verify(
     stances = analyzer.assess_many(analysed, evidence)
     assessments = [Assessment(e, s) for e, s in zip(evidence, stances, strict=True)]
     judged_at = clock()
-    verdict = decide(assessments, may_lean=analysed.may_lean)
+    verdict = decide(assessments, may_lean=analysed.may_lean, calibration=analyzer.calibration)
     decided_at = clock()
     return Result(
         claim=claim.strip(),
@@ -97,6 +99,7 @@ def verify(
         closest=tuple(_excerpt(a) for a in _closest(verdict)),
         index_version=index_version,
         took_ms=round((decided_at - started) * 1000, 2),
+        scores=verdict.scores,
         timings={
             "analysis": round((analysed_at - started) * 1000, 3),
             "retrieval": round((retrieved_at - analysed_at) * 1000, 3),

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from factcheck.app import create_app
+from factcheck.engine.calibration import load_calibration
 from factcheck.engine.claim_analysis import Claim, analyse_claim
 from factcheck.engine.evidence import Evidence
 from factcheck.engine.stance import (
@@ -31,6 +32,7 @@ class ContraryAnalyzer:
     """A fake that finds every passage a strong refutation, and counts its batched calls."""
 
     name = "contrary"
+    calibration = load_calibration("rules")  # borrowed: a fake has no scores of its own to fit
 
     def __init__(self) -> None:
         self.batches: list[int] = []

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal, Protocol, get_args
 
+from factcheck.engine.calibration import Calibration
 from factcheck.engine.claim_analysis import Claim
 from factcheck.engine.evidence import Evidence
 
@@ -87,9 +88,18 @@ class Stance:
 
 
 class StanceAnalyzer(Protocol):
-    """Anything that can judge passages' stances on a claim."""
+    """Anything that can judge passages' stances on a claim.
+
+    ``calibration`` turns the verdict's scores into a confidence: each analyzer's scores mean
+    something of their own, so each has its own (:mod:`factcheck.engine.calibration`).
+    """
 
     name: str
+
+    @property
+    def calibration(self) -> Calibration:
+        """The calibration fitted to this analyzer's scores."""
+        ...
 
     def assess(self, claim: Claim, evidence: Evidence) -> Stance:
         """Judge ``evidence`` against ``claim``."""

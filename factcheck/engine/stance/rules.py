@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from factcheck.engine.calibration import Calibration, load_calibration
 from factcheck.engine.claim_analysis import Claim
 from factcheck.engine.evidence import Evidence
 from factcheck.engine.stance.base import (
@@ -71,6 +72,11 @@ class RuleStanceAnalyzer(OneAtATime):
     """The rule-based stance analyzer described in the module docstring."""
 
     name = "rules"
+
+    @property
+    def calibration(self) -> Calibration:
+        """The shipped calibration of the rules (``engine/calibration/rules.json``)."""
+        return load_calibration(self.name)
 
     def assess(self, claim: Claim, evidence: Evidence) -> Stance:
         if not _may_name_subject(claim, evidence):
