@@ -23,6 +23,7 @@ verdict hands its scores (:class:`~factcheck.engine.calibration.Scores`) to the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal, get_args
 
@@ -50,6 +51,7 @@ GENERAL_REFUTE_SCORE = 0.75
 # A disputed passage reports the accusation as well as its denial: it supports at the strength
 # of an attributed statement.
 DISPUTED_SUPPORT_FACTOR = 0.8
+CLOSEST_SHOWN = 3  # passages shown as the closest when nothing else is found
 COVERS_WITHOUT_STATING = Reason(
     "covers_without_stating", "covers most of the claim without stating it"
 )
@@ -90,6 +92,29 @@ def decide(
     ``calibration`` turns the scores into a confidence (default: the rules analyzer's).
     """
     calibration = calibration or load_calibration("rules")
+    supporting, refuting = _counted(assessments, may_lean)
+    nearest_first = sorted(assessments, key=lambda a: a.stance.relevance, reverse=True)
+    closest = tuple(nearest_first[:CLOSEST_SHOWN])
+    if not supporting and not refuting:
+        return _nothing_stated(assessments, closest, calibration, may_lean)
+    disputed = [a for a in refuting if a.stance.disputed]
+    label, scores = _weigh(supporting, refuting, disputed)
+    return Verdict(
+        label,
+        calibration.confidence(scores),
+        _explain(label, supporting, refuting, disputed),
+        supporting=tuple(supporting),
+        conflicting=tuple(refuting),
+        closest=closest,
+        scores=scores,
+    )
+
+
+def _counted(
+    assessments: list[Assessment], may_lean: bool
+) -> tuple[list[Assessment], list[Assessment]]:
+    """The stances that count, one per distinct sentence: supporting and refuting, strongest
+    first."""
     # A general claim is matched on wording alone, where an apparent contradiction is often
     # a different topic: only a strong one counts.
     refute_floor = GENERAL_REFUTE_SCORE if may_lean else MIN_STANCE_SCORE
@@ -107,25 +132,34 @@ def decide(
     refuting = sorted(
         (a for a in counted if a.stance.label == REFUTES), key=_strength, reverse=True
     )
-    disputed = [a for a in refuting if a.stance.disputed]
-    closest = tuple(sorted(assessments, key=lambda a: a.stance.relevance, reverse=True)[:3])
+    return supporting, refuting
 
-    if not supporting and not refuting:
-        nearest = max((a.stance.relevance for a in assessments), default=0.0)
-        if may_lean and nearest >= LEAN_RELEVANCE:
-            leaning = Scores("leaning", nearest=nearest)
-            return _lean_supported(closest, calibration, leaning)
-        scores = Scores("nothing", nearest=nearest)
-        return Verdict(
-            NOT_ENOUGH_EVIDENCE,
-            calibration.confidence(scores),
-            _explain_nothing(nearest),
-            closest=closest,
-            scores=scores,
-        )
 
+def _nothing_stated(
+    assessments: list[Assessment],
+    closest: tuple[Assessment, ...],
+    calibration: Calibration,
+    may_lean: bool,
+) -> Verdict:
+    """No passage takes a stance that counts: not enough evidence, or a lean to "supported"."""
+    nearest = max((a.stance.relevance for a in assessments), default=0.0)
+    if may_lean and nearest >= LEAN_RELEVANCE:
+        return _lean_supported(closest, calibration, Scores("leaning", nearest=nearest))
+    scores = Scores("nothing", nearest=nearest)
+    return Verdict(
+        NOT_ENOUGH_EVIDENCE,
+        calibration.confidence(scores),
+        _explain_nothing(nearest),
+        closest=closest,
+        scores=scores,
+    )
+
+
+def _weigh(
+    supporting: list[Assessment], refuting: list[Assessment], disputed: list[Assessment]
+) -> tuple[VerdictLabel, Scores]:
+    """The label the sources' positions add up to, and the scores its confidence comes from."""
     support_by_source, refute_by_source = _net_positions(supporting, refuting)
-    # A disputed passage reports the accusation too: it supports, at attributed strength.
     for a in disputed:
         source = a.evidence.source_id
         support_by_source[source] = max(
@@ -133,29 +167,15 @@ def decide(
         )
     support = _noisy_or(support_by_source.values())
     refute = _noisy_or(refute_by_source.values())
-
     if (
         support
         and refute
         and (disputed or min(support, refute) >= CONFLICT_RATIO * max(support, refute))
     ):
-        label: VerdictLabel = CONFLICTING
-        scores = Scores("conflicting", max(support, refute), min(support, refute))
-    elif support >= refute:
-        label = SUPPORTED
-        scores = Scores("one_sided", support, refute, len(support_by_source))
-    else:
-        label = REFUTED
-        scores = Scores("one_sided", refute, support, len(refute_by_source))
-    return Verdict(
-        label,
-        calibration.confidence(scores),
-        _explain(label, supporting, refuting, disputed),
-        supporting=tuple(supporting),
-        conflicting=tuple(refuting),
-        closest=closest,
-        scores=scores,
-    )
+        return CONFLICTING, Scores("conflicting", max(support, refute), min(support, refute))
+    if support >= refute:
+        return SUPPORTED, Scores("one_sided", support, refute, len(support_by_source))
+    return REFUTED, Scores("one_sided", refute, support, len(refute_by_source))
 
 
 def _lean_supported(
@@ -232,7 +252,7 @@ def _net_positions(
     return support, refute
 
 
-def _noisy_or(strengths) -> float:  # type: ignore[no-untyped-def]
+def _noisy_or(strengths: Iterable[float]) -> float:
     remaining = 1.0
     for s in strengths:
         remaining *= 1.0 - s
