@@ -142,10 +142,16 @@ class RuleStanceAnalyzer(OneAtATime):
 
     name = "rules"
 
+    def __init__(self) -> None:
+        # Read the data files now (the app creates its analyzer at start, before a server
+        # forks its workers), not during the first check.
+        rule_words()
+        self._calibration = load_calibration(self.name)
+
     @property
     def calibration(self) -> Calibration:
         """The shipped calibration of the rules (``engine/calibration/rules.json``)."""
-        return load_calibration(self.name)
+        return self._calibration
 
     def assess(self, claim: Claim, evidence: Evidence) -> Stance:
         if not _may_name_subject(claim, evidence):
