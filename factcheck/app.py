@@ -35,8 +35,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
     )
     app.json.sort_keys = False  # keep the schemas' field order in responses
-    checks.init_app(app)  # the stance analyzer the settings name: a wrong name fails here
 
+    checks.init_app(app)  # the stance analyzer the settings name: a wrong name fails here
     catalog = database.init_app(app)
     search_index = SearchIndex(app.config["INDEX_DIR"])
     app.extensions[SEARCH_INDEX_KEY] = search_index

@@ -32,13 +32,7 @@ from marshmallow import ValidationError
 from factcheck.catalog.database import get_db
 from factcheck.catalog.models import Passage, as_utc
 from factcheck.catalog.store import catalog_counts
-from factcheck.engine.verdict import (
-    CONFLICTING,
-    NOT_ENOUGH_EVIDENCE,
-    REFUTED,
-    SUPPORTED,
-    VERDICTS,
-)
+from factcheck.engine.verdict import VERDICTS
 from factcheck.extensions import get_search_index
 from factcheck.ingest.fetching import FetchError
 from factcheck.ingest.passages import build_passages
@@ -66,10 +60,10 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 bp.before_request(require_reviewer)
 
 VERDICT_LABELS = {
-    SUPPORTED: "Supported",
-    REFUTED: "Refuted",
-    CONFLICTING: "Conflicting",
-    NOT_ENOUGH_EVIDENCE: "Not enough evidence",
+    "supported": "Supported",
+    "refuted": "Refuted",
+    "conflicting": "Conflicting",
+    "not_enough_evidence": "Not enough evidence",
 }
 ADD_METHODS = ("url", "text", "file")
 

@@ -1,11 +1,9 @@
 """Checks: the web layer's way to run a claim check against the app's live index.
 
 Views and commands call :func:`check_claim`; it opens the shared searcher, runs the core
-:func:`factcheck.engine.verify.verify` with the stance analyzer the settings name
-(``STANCE_ANALYZER``, created once by :func:`init_app`) and hands back its result, reusing a
-result computed from the same live index for the same claim
-(:mod:`factcheck.engine.result_cache`). Keeping this here keeps the views free of Whoosh and the
-core free of Flask.
+:func:`factcheck.engine.verify.verify` and hands back its result, reusing a result computed
+from the same live index for the same claim (:mod:`factcheck.engine.result_cache`). Keeping this
+here keeps the views free of Whoosh and the core free of Flask.
 """
 
 from __future__ import annotations
@@ -38,7 +36,11 @@ def get_stance_analyzer(app: Flask | None = None) -> StanceAnalyzer:
 
 
 def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None) -> Result:
-    """Check ``claim`` against the app's index; ``limit`` excerpts per side."""
+    """Check ``claim`` against the app's index; ``limit`` excerpts per side.
+
+    The stance analyzer is the one the ``STANCE_ANALYZER`` setting names, created once by
+    :func:`init_app` when the app starts.
+    """
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     index = get_search_index(app)
     cache: ResultCache[Result] | None = app.extensions.get(RESULT_CACHE_KEY)

@@ -1,8 +1,8 @@
 """Stance: does a passage support the claim, refute it, or neither, and why.
 
-Stance sits behind one small interface (:class:`~factcheck.engine.stance.base.StanceAnalyzer`),
-so that a learned model can later replace or join the rule-based analyzer without touching
-retrieval, aggregation or the API. :class:`RuleStanceAnalyzer` reads both texts through
+Stance sits behind one small interface, :class:`StanceAnalyzer`, so that a learned model can
+later replace or join the rule-based analyzer without touching retrieval, aggregation or the
+API. :class:`RuleStanceAnalyzer` reads both texts through
 :mod:`factcheck.language.text_analysis` and decides in three steps:
 
 1. **Alignment.** The passage must name the claim's subject (in its sentence, its paragraph,
