@@ -91,7 +91,7 @@ def _format_excerpt(excerpt: Excerpt) -> str:
 
 @click.command("eval")
 @click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    "file", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option(
@@ -110,17 +110,17 @@ def _format_excerpt(excerpt: Excerpt) -> str:
     "JSON file (ship it as factcheck/engine/calibration/<analyzer>.json).",
 )
 @with_appcontext
-def eval_command(files: tuple[Path, ...], as_json: bool, k: int, fit_path: Path | None) -> None:
-    """Evaluate the service on FILES, JSON Lines files of labelled claims.
+def eval_command(file: tuple[Path, ...], as_json: bool, k: int, fit_path: Path | None) -> None:
+    """Evaluate the service on FILE, a JSON Lines file of labelled claims.
 
-    Reads the project's format (../shared/claims/dev.jsonl) and CLIMATE-FEVER's, and prints
-    accuracy, macro-F1, per-label precision and recall, the confusion matrix, evidence
-    recall@k, Brier score, expected calibration error and latency. With --fit-calibration it
-    also fits the analyzer's confidence calibration to the claims, writes it, and prints the
-    calibration error before and after.
+    Several FILEs are evaluated as one set. Reads the project's format
+    (../shared/claims/dev.jsonl) and CLIMATE-FEVER's, and prints accuracy, macro-F1, per-label
+    precision and recall, the confusion matrix, evidence recall@k, Brier score, expected
+    calibration error and latency. With --fit-calibration it also fits the analyzer's confidence
+    calibration to the claims, writes it, and prints the calibration error before and after.
     """
     try:
-        examples = [example for file in files for example in load_examples(file)]
+        examples = [example for path in file for example in load_examples(path)]
     except ExampleError as error:
         raise click.ClickException(str(error)) from error
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -138,7 +138,7 @@ def eval_command(files: tuple[Path, ...], as_json: bool, k: int, fit_path: Path 
     else:
         click.echo(format_report(report))
     if fit_path is not None:
-        _fit_calibration(outcomes, files, fit_path, to_stderr=as_json)
+        _fit_calibration(outcomes, file, fit_path, to_stderr=as_json)
     sys.stdout.flush()
 
 
