@@ -154,6 +154,8 @@ class RuleStanceAnalyzer(OneAtATime):
         return self._calibration
 
     def assess(self, claim: Claim, evidence: Evidence) -> Stance:
+        """Judge ``evidence`` against ``claim``: read it, find the subject, align, look for
+        contradictions, weigh how plainly it speaks; each step may settle the answer."""
         if not _may_name_subject(claim, evidence):
             # Most candidates of a large corpus never name the subject: say so without
             # analysing them (the full analysis would reach the same answer).
