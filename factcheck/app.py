@@ -21,7 +21,7 @@ from factcheck.review import pages as review
 from factcheck.search.index import SearchIndex
 from factcheck.search.indexing import ensure_index
 from factcheck.settings import resolve_settings
-from factcheck.web import api, protection
+from factcheck.web import api, checks, protection
 from factcheck.web import pages as web
 
 
@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Keep the schemas' field order in responses (app.json is Flask's default provider).
     cast(DefaultJSONProvider, app.json).sort_keys = False
 
+    checks.init_app(app)  # the stance analyzer the settings name: a wrong name fails here
     catalog = database.init_app(app)
     search_index = SearchIndex(app.config["INDEX_DIR"])
     app.extensions[SEARCH_INDEX_KEY] = search_index

@@ -95,6 +95,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "STANCE_ANALYZER",
+        "rules",
+        "The stance analyzer that judges each candidate passage, by its registered name "
+        "(`factcheck.engine.stance.registry`): `rules`, the rule-based analyzer, is the only "
+        "one shipped. An unknown name stops the app at start with the names registered.",
+    ),
+    Setting(
         "AUTO_MIGRATE",
         True,
         "Upgrade the catalog schema (Alembic `upgrade head`) when the app starts.",

@@ -17,16 +17,26 @@ from flask.cli import with_appcontext
 from marshmallow import ValidationError
 from tqdm import tqdm
 
-from factcheck.engine.evaluation import ExampleError, format_report, load_examples, run, summarise
+from factcheck.engine.evaluation import (
+    ExampleError,
+    Outcome,
+    fit_on_outcomes,
+    format_fit,
+    format_report,
+    load_examples,
+    run,
+    summarise,
+)
+from factcheck.engine.verdict import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED
 from factcheck.engine.verify import Excerpt, Result
-from factcheck.web.checks import check_claim
+from factcheck.web.checks import check_claim, get_stance_analyzer
 from factcheck.web.schemas import VerifyRequestSchema, VerifyResponseSchema
 
 VERDICT_WORDS = {
-    "supported": "SUPPORTED",
-    "refuted": "REFUTED",
-    "conflicting": "CONFLICTING",
-    "not_enough_evidence": "NOT ENOUGH EVIDENCE",
+    SUPPORTED: "SUPPORTED",
+    REFUTED: "REFUTED",
+    CONFLICTING: "CONFLICTING",
+    NOT_ENOUGH_EVIDENCE: "NOT ENOUGH EVIDENCE",
 }
 
 
@@ -80,7 +90,9 @@ def _format_excerpt(excerpt: Excerpt) -> str:
 
 
 @click.command("eval")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option(
     "-k",
@@ -90,16 +102,25 @@ def _format_excerpt(excerpt: Excerpt) -> str:
     type=click.IntRange(1, 50),
     help="Excerpts counted for evidence recall@k.",
 )
+@click.option(
+    "--fit-calibration",
+    "fit_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also fit the stance analyzer's calibration to these claims and write it to this "
+    "JSON file (ship it as factcheck/engine/calibration/<analyzer>.json).",
+)
 @with_appcontext
-def eval_command(file: Path, as_json: bool, k: int) -> None:
+def eval_command(file: tuple[Path, ...], as_json: bool, k: int, fit_path: Path | None) -> None:
     """Evaluate the service on FILE, a JSON Lines file of labelled claims.
 
-    Reads the project's format (../shared/claims/dev.jsonl) and CLIMATE-FEVER's, and prints
-    accuracy, macro-F1, per-label precision and recall, the confusion matrix, evidence
-    recall@k, Brier score, expected calibration error and latency.
+    Several FILEs are evaluated as one set. Reads the project's format
+    (../shared/claims/dev.jsonl) and CLIMATE-FEVER's, and prints accuracy, macro-F1, per-label
+    precision and recall, the confusion matrix, evidence recall@k, Brier score, expected
+    calibration error and latency. With --fit-calibration it also fits the analyzer's confidence
+    calibration to the claims, writes it, and prints the calibration error before and after.
     """
     try:
-        examples = load_examples(file)
+        examples = [example for path in file for example in load_examples(path)]
     except ExampleError as error:
         raise click.ClickException(str(error)) from error
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -116,4 +137,25 @@ def eval_command(file: Path, as_json: bool, k: int) -> None:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
         click.echo(format_report(report))
+    if fit_path is not None:
+        _fit_calibration(outcomes, file, fit_path, to_stderr=as_json)
     sys.stdout.flush()
+
+
+def _fit_calibration(
+    outcomes: list[Outcome], files: tuple[Path, ...], path: Path, *, to_stderr: bool
+) -> None:
+    """Fit the app's analyzer's calibration to ``outcomes``, write it and say how it fares."""
+    start = get_stance_analyzer().calibration
+    names = ", ".join(file.name for file in files)
+    try:
+        fit = fit_on_outcomes(
+            outcomes,
+            start,
+            name=f"{start.analyzer}-fitted-{'-'.join(file.stem for file in files)}",
+            fitted_on=f"factcheck eval {names} --fit-calibration, from {start.name}",
+        )
+    except ExampleError as error:
+        raise click.ClickException(str(error)) from error
+    fit.calibration.write(path)
+    click.echo(format_fit(fit) + f"\nwritten to {path}", err=to_stderr)

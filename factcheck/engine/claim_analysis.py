@@ -35,6 +35,19 @@ class Claim:
         """The content words the evidence must cover, with their indexes."""
         return [(i, t) for i, t in enumerate(self.analysis.tokens) if t.content]
 
+    @property
+    def may_lean(self) -> bool:
+        """Whether partial coverage may tip this claim towards "supported".
+
+        Only a general claim may: one about a named actor (a country, a leader, a body) or one
+        that states a figure is either said by the sources or not. "Arctic sea ice…" names a
+        place, not an actor.
+        """
+        actors = {
+            e.key for e in self.analysis.entities if e.kind != "name" and e.key in self.subject
+        }
+        return not actors and not self.quantities
+
 
 def _verb_strength(token: Token) -> int:
     """2: surely a verb ("supplied", "met", "were"); 1: could be one ("minister"); 0: not."""

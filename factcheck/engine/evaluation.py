@@ -9,6 +9,10 @@ SUPPORTS→supported, REFUTES→refuted, DISPUTED→conflicting, NOT_ENOUGH_INFO
 Evidence recall@k: the share of claims with gold evidence for which at least one gold item is
 among the service's k strongest excerpts (a gold *phrase* occurs in the excerpt's text, case and
 white space aside; a gold *evidence id* is the excerpt's passage id).
+
+The outcomes also carry each verdict's scores, so a calibration can be fitted to them
+(:func:`fit_on_outcomes`, ``factcheck eval --fit-calibration``): the calibration sets only the
+confidence, never the verdict, so whether each verdict was right does not depend on it.
 """
 
 from __future__ import annotations
@@ -20,14 +24,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from factcheck.engine.verdict import VERDICTS
+from factcheck.engine.calibration import (
+    Calibration,
+    Sample,
+    Scores,
+    brier_score,
+    fit_calibration,
+)
+from factcheck.engine.verdict import (
+    CONFLICTING,
+    NOT_ENOUGH_EVIDENCE,
+    REFUTED,
+    SUPPORTED,
+    VERDICTS,
+    VerdictLabel,
+)
 from factcheck.engine.verify import Result
 
-CLIMATE_FEVER_LABELS = {
-    "SUPPORTS": "supported",
-    "REFUTES": "refuted",
-    "DISPUTED": "conflicting",
-    "NOT_ENOUGH_INFO": "not_enough_evidence",
+CLIMATE_FEVER_LABELS: dict[str, VerdictLabel] = {
+    "SUPPORTS": SUPPORTED,
+    "REFUTES": REFUTED,
+    "DISPUTED": CONFLICTING,
+    "NOT_ENOUGH_INFO": NOT_ENOUGH_EVIDENCE,
 }
 CALIBRATION_BINS = 10
 
@@ -60,6 +78,11 @@ class Outcome:
     confidence: float
     evidence_found: bool | None  # None when the example has no gold evidence
     took_ms: float
+    scores: Scores | None = None  # what the verdict's confidence was computed from
+
+    @property
+    def correct(self) -> bool:
+        return self.predicted == self.example.label
 
 
 @dataclass
@@ -142,6 +165,7 @@ def run(
             confidence=result.confidence,
             evidence_found=_evidence_found(example, result, k) if example.has_evidence else None,
             took_ms=result.took_ms,
+            scores=result.scores,
         )
 
 
@@ -163,7 +187,9 @@ def summarise(outcomes: list[Outcome], k: int = 5) -> Report:
     count = len(outcomes)
     if count == 0:
         raise ExampleError("no claims to evaluate")
-    confusion = {gold: {pred: 0 for pred in VERDICTS} for gold in VERDICTS}
+    confusion: dict[str, dict[str, int]] = {
+        gold: {pred: 0 for pred in VERDICTS} for gold in VERDICTS
+    }
     for o in outcomes:
         confusion[o.example.label][o.predicted] += 1
     correct = [o.predicted == o.example.label for o in outcomes]
@@ -192,7 +218,7 @@ def summarise(outcomes: list[Outcome], k: int = 5) -> Report:
     brier = statistics.fmean(
         (o.confidence - float(c)) ** 2 for o, c in zip(outcomes, correct, strict=True)
     )
-    bins, ece = _calibration([o.confidence for o in outcomes], correct)
+    bins, ece = calibration_bins([o.confidence for o in outcomes], correct)
     latencies = sorted(o.took_ms for o in outcomes)
     return Report(
         count=count,
@@ -211,7 +237,7 @@ def summarise(outcomes: list[Outcome], k: int = 5) -> Report:
     )
 
 
-def _calibration(
+def calibration_bins(
     confidences: list[float], correct: list[bool]
 ) -> tuple[list[dict[str, float]], float]:
     """Expected calibration error over equal-width bins, and the bins themselves."""
@@ -242,6 +268,55 @@ def _calibration(
     return bins, error
 
 
+@dataclass(frozen=True)
+class CalibrationFit:
+    """A calibration fitted to outcomes, and how it compares with the one it started from."""
+
+    calibration: Calibration
+    samples: int
+    error_before: float  # expected calibration error (10 bins)
+    error_after: float
+    brier_before: float
+    brier_after: float
+
+
+def fit_on_outcomes(
+    outcomes: list[Outcome], start: Calibration, *, name: str, fitted_on: str = ""
+) -> CalibrationFit:
+    """Fit a calibration for ``start``'s analyzer to ``outcomes`` (which carry their scores)."""
+    samples = [Sample(o.scores, o.correct) for o in outcomes if o.scores is not None]
+    if not samples:
+        raise ExampleError("no outcome carries the scores a calibration is fitted to")
+    fitted = fit_calibration(start, samples, name=name, fitted_on=fitted_on)
+    correct = [s.correct for s in samples]
+
+    def error(calibration: Calibration) -> float:
+        confidences = [calibration.confidence(s.scores) for s in samples]
+        return round(calibration_bins(confidences, correct)[1], 4)
+
+    return CalibrationFit(
+        calibration=fitted,
+        samples=len(samples),
+        error_before=error(start),
+        error_after=error(fitted),
+        brier_before=round(brier_score(start, samples), 4),
+        brier_after=round(brier_score(fitted, samples), 4),
+    )
+
+
+def format_fit(fit: CalibrationFit) -> str:
+    """What ``factcheck eval --fit-calibration`` prints about the fit."""
+    return "\n".join(
+        [
+            f"calibration fitted: {fit.calibration.name} (analyzer {fit.calibration.analyzer}, "
+            f"{fit.samples} claims)",
+            f"expected calibration error: before {fit.error_before:.4f}, "
+            f"after {fit.error_after:.4f}",
+            f"Brier score: before {fit.brier_before:.4f}, after {fit.brier_after:.4f}",
+        ]
+    )
+
+
 def _percentile(values: list[float], percent: float) -> float:
     """Nearest-rank percentile of sorted ``values``."""
     rank = max(1, round(percent / 100 * len(values)))
@@ -262,12 +337,7 @@ def format_report(report: Report) -> str:
             f"{label:<22}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}"
             f"{int(row['support']):>9}"
         )
-    short = {
-        "supported": "sup",
-        "refuted": "ref",
-        "conflicting": "con",
-        "not_enough_evidence": "nee",
-    }
+    short = {SUPPORTED: "sup", REFUTED: "ref", CONFLICTING: "con", NOT_ENOUGH_EVIDENCE: "nee"}
     lines += ["", "confusion (rows: gold, columns: predicted)"]
     lines.append(" " * 22 + "".join(f"{short[p]:>6}" for p in VERDICTS))
     for gold in VERDICTS:

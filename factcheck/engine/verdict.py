@@ -16,21 +16,28 @@ Aggregation rules, in order:
    sides, so the verdict is at best ``conflicting``.
 
 Confidence is the probability that the verdict is right, measured against labelled claims
-(``factcheck eval``): strong, uncontested evidence from several sources earns a high one.
+(``factcheck eval``): strong, uncontested evidence from several sources earns a high one. The
+verdict hands its scores (:class:`~factcheck.engine.calibration.Scores`) to the analyzer's
+:class:`~factcheck.engine.calibration.Calibration`, whose fitted curves are package data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Final, Literal, get_args
 
+from factcheck.engine.calibration import Calibration, Scores, load_calibration
 from factcheck.engine.evidence import Evidence
-from factcheck.engine.stance.rules import REFUTES, SUPPORTS, Stance
+from factcheck.engine.stance.base import REFUTES, SUPPORTS, Reason, Stance
 
-SUPPORTED = "supported"
-REFUTED = "refuted"
-CONFLICTING = "conflicting"
-NOT_ENOUGH_EVIDENCE = "not_enough_evidence"
-VERDICTS = (SUPPORTED, REFUTED, CONFLICTING, NOT_ENOUGH_EVIDENCE)
+# The four answers, declared once: the schemas, the pages and the evaluation take them from here.
+VerdictLabel = Literal["supported", "refuted", "conflicting", "not_enough_evidence"]
+SUPPORTED: Final = "supported"
+REFUTED: Final = "refuted"
+CONFLICTING: Final = "conflicting"
+NOT_ENOUGH_EVIDENCE: Final = "not_enough_evidence"
+VERDICTS: tuple[VerdictLabel, ...] = get_args(VerdictLabel)
 
 MIN_STANCE_SCORE = 0.5
 SELF_CONTRADICTION = 0.8  # both sides this strong within one source: it contradicts itself
@@ -39,8 +46,15 @@ CONFLICT_RATIO = 0.6  # the weaker side must reach this share of the stronger to
 # For a claim that names no subject, passages that cover this much of it, and contradict none
 # of it, tip an otherwise empty answer towards "supported", with low confidence.
 LEAN_RELEVANCE = 0.38
-LEAN_CONFIDENCE = 0.45
+LEAN_SCORE_FACTOR = 0.5  # a leaning passage supports at half its relevance: it states nothing
 GENERAL_REFUTE_SCORE = 0.75
+# A disputed passage reports the accusation as well as its denial: it supports at the strength
+# of an attributed statement.
+DISPUTED_SUPPORT_FACTOR = 0.8
+CLOSEST_SHOWN = 3  # passages shown as the closest when nothing else is found
+COVERS_WITHOUT_STATING = Reason(
+    "covers_without_stating", "covers most of the claim without stating it"
+)
 
 
 @dataclass(frozen=True)
@@ -55,21 +69,52 @@ class Assessment:
 class Verdict:
     """The answer: a label, its probability of being right, and the evidence behind it."""
 
-    label: str
+    label: VerdictLabel
     confidence: float
     explanation: str
     supporting: tuple[Assessment, ...] = ()
     conflicting: tuple[Assessment, ...] = ()
     closest: tuple[Assessment, ...] = field(default=())  # shown when nothing else is found
+    scores: Scores = field(default=Scores("nothing"))  # what the confidence was computed from
 
 
-def decide(assessments: list[Assessment], *, may_lean: bool = False) -> Verdict:
+def decide(
+    assessments: list[Assessment],
+    *,
+    may_lean: bool = False,
+    calibration: Calibration | None = None,
+) -> Verdict:
     """Aggregate passage stances into a verdict (see the module docstring for the rules).
 
     ``may_lean`` lets uncontradicted partial coverage tip an empty answer to a low-confidence
     "supported": right for general claims ("warming drives polar bears to extinction"), wrong
     for claims about a named actor, where the sources either say it or do not.
+    ``calibration`` turns the scores into a confidence (default: the rules analyzer's).
     """
+    calibration = calibration or load_calibration("rules")
+    supporting, refuting = _counted(assessments, may_lean)
+    nearest_first = sorted(assessments, key=lambda a: a.stance.relevance, reverse=True)
+    closest = tuple(nearest_first[:CLOSEST_SHOWN])
+    if not supporting and not refuting:
+        return _nothing_stated(assessments, closest, calibration, may_lean)
+    disputed = [a for a in refuting if a.stance.disputed]
+    label, scores = _weigh(supporting, refuting, disputed)
+    return Verdict(
+        label,
+        calibration.confidence(scores),
+        _explain(label, supporting, refuting, disputed),
+        supporting=tuple(supporting),
+        conflicting=tuple(refuting),
+        closest=closest,
+        scores=scores,
+    )
+
+
+def _counted(
+    assessments: list[Assessment], may_lean: bool
+) -> tuple[list[Assessment], list[Assessment]]:
+    """The stances that count, one per distinct sentence: supporting and refuting, strongest
+    first."""
     # A general claim is matched on wording alone, where an apparent contradiction is often
     # a different topic: only a strong one counts.
     refute_floor = GENERAL_REFUTE_SCORE if may_lean else MIN_STANCE_SCORE
@@ -87,54 +132,54 @@ def decide(assessments: list[Assessment], *, may_lean: bool = False) -> Verdict:
     refuting = sorted(
         (a for a in counted if a.stance.label == REFUTES), key=_strength, reverse=True
     )
-    disputed = [a for a in refuting if a.stance.disputed]
-    closest = tuple(sorted(assessments, key=lambda a: a.stance.relevance, reverse=True)[:3])
+    return supporting, refuting
 
-    if not supporting and not refuting:
-        nearest = max((a.stance.relevance for a in assessments), default=0.0)
-        if may_lean and nearest >= LEAN_RELEVANCE:
-            return _lean_supported(assessments, nearest, closest)
-        confidence = _nothing_confidence(nearest)
-        return Verdict(
-            NOT_ENOUGH_EVIDENCE,
-            round(confidence, 2),
-            _explain_nothing(nearest),
-            closest=closest,
-        )
 
+def _nothing_stated(
+    assessments: list[Assessment],
+    closest: tuple[Assessment, ...],
+    calibration: Calibration,
+    may_lean: bool,
+) -> Verdict:
+    """No passage takes a stance that counts: not enough evidence, or a lean to "supported"."""
+    nearest = max((a.stance.relevance for a in assessments), default=0.0)
+    if may_lean and nearest >= LEAN_RELEVANCE:
+        return _lean_supported(closest, calibration, Scores("leaning", nearest=nearest))
+    scores = Scores("nothing", nearest=nearest)
+    return Verdict(
+        NOT_ENOUGH_EVIDENCE,
+        calibration.confidence(scores),
+        _explain_nothing(nearest),
+        closest=closest,
+        scores=scores,
+    )
+
+
+def _weigh(
+    supporting: list[Assessment], refuting: list[Assessment], disputed: list[Assessment]
+) -> tuple[VerdictLabel, Scores]:
+    """The label the sources' positions add up to, and the scores its confidence comes from."""
     support_by_source, refute_by_source = _net_positions(supporting, refuting)
-    # A disputed passage reports the accusation too: it supports, at attributed strength.
     for a in disputed:
         source = a.evidence.source_id
-        support_by_source[source] = max(support_by_source.get(source, 0.0), a.stance.score * 0.8)
+        support_by_source[source] = max(
+            support_by_source.get(source, 0.0), a.stance.score * DISPUTED_SUPPORT_FACTOR
+        )
     support = _noisy_or(support_by_source.values())
     refute = _noisy_or(refute_by_source.values())
-
     if (
         support
         and refute
         and (disputed or min(support, refute) >= CONFLICT_RATIO * max(support, refute))
     ):
-        label = CONFLICTING
-        confidence = 0.55 + 0.35 * min(support, refute)
-    elif support >= refute:
-        label = SUPPORTED
-        confidence = _one_sided_confidence(support, refute, len(support_by_source))
-    else:
-        label = REFUTED
-        confidence = _one_sided_confidence(refute, support, len(refute_by_source))
-    return Verdict(
-        label,
-        round(min(confidence, 0.97), 2),
-        _explain(label, supporting, refuting, disputed),
-        supporting=tuple(supporting),
-        conflicting=tuple(refuting),
-        closest=closest,
-    )
+        return CONFLICTING, Scores("conflicting", max(support, refute), min(support, refute))
+    if support >= refute:
+        return SUPPORTED, Scores("one_sided", support, refute, len(support_by_source))
+    return REFUTED, Scores("one_sided", refute, support, len(refute_by_source))
 
 
 def _lean_supported(
-    assessments: list[Assessment], nearest: float, closest: tuple[Assessment, ...]
+    closest: tuple[Assessment, ...], calibration: Calibration, scores: Scores
 ) -> Verdict:
     """No passage states the claim, but the nearest ones cover most of it uncontradicted."""
     leaning = tuple(
@@ -143,8 +188,8 @@ def _lean_supported(
             replace(
                 a.stance,
                 label=SUPPORTS,
-                score=round(a.stance.relevance * 0.5, 3),
-                reasons=("covers most of the claim without stating it",),
+                score=round(a.stance.relevance * LEAN_SCORE_FACTOR, 3),
+                reasons=(COVERS_WITHOUT_STATING,),
             ),
         )
         for a in closest
@@ -152,12 +197,13 @@ def _lean_supported(
     )
     return Verdict(
         SUPPORTED,
-        LEAN_CONFIDENCE,
+        calibration.confidence(scores),
         "No passage states the claim outright; the closest "
         f"({_cite(list(leaning), 2)}) cover most of it and none contradicts it. "
         "Read them before relying on this.",
         supporting=leaning,
         closest=closest,
+        scores=scores,
     )
 
 
@@ -206,30 +252,11 @@ def _net_positions(
     return support, refute
 
 
-def _noisy_or(strengths) -> float:  # type: ignore[no-untyped-def]
+def _noisy_or(strengths: Iterable[float]) -> float:
     remaining = 1.0
     for s in strengths:
         remaining *= 1.0 - s
     return 1.0 - remaining
-
-
-def _nothing_confidence(nearest: float) -> float:
-    """How sure "not enough evidence" is, given how close the nearest passage came.
-
-    Measured on claims written apart from the engine: with nothing relevant the answer is
-    almost always right; when a passage covers most of the claim yet takes no stance, the
-    claim is more often supported or refuted in words the rules missed.
-    """
-    if nearest <= 0.5:
-        return 0.93
-    if nearest <= 0.7:
-        return 0.93 - (nearest - 0.5) * 1.65
-    return max(0.2, 0.6 - (nearest - 0.7) * 1.75)
-
-
-def _one_sided_confidence(winner: float, loser: float, sources: int) -> float:
-    base = 0.35 + 0.62 * winner + 0.04 * min(sources - 1, 2)
-    return base * (1.0 - 0.5 * loser / max(winner, 1e-9))
 
 
 def _cite(assessments: list[Assessment], limit: int = 3) -> str:
@@ -250,7 +277,7 @@ def _sources(assessments: list[Assessment]) -> int:
 
 
 def _explain(
-    label: str,
+    label: VerdictLabel,
     supporting: list[Assessment],
     refuting: list[Assessment],
     disputed: list[Assessment],
@@ -264,14 +291,12 @@ def _explain(
             text += f" A weaker passage disagrees ({_cite(refuting, 1)})."
         else:
             text += " None contradicts it."
-        if all(
-            "hedged" in a.stance.reasons or "attributed to others" in a.stance.reasons
-            for a in supporting
-        ):
+        if all(a.stance.codes & {"hedged", "attributed"} for a in supporting):
             text += " Every supporting passage is attributed or hedged."
         return text
     if label == REFUTED:
-        reason = refuting[0].stance.reasons[0] if refuting[0].stance.reasons else "contradicts it"
+        strongest = refuting[0].stance.reasons
+        reason = strongest[0].text if strongest else "contradicts it"
         text = (
             f"{count(_sources(refuting))} contradict the claim: {_cite(refuting)}; "
             f"the strongest {reason}."

@@ -11,18 +11,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh.searching import Searcher
 
+from factcheck.engine.calibration import Scores
 from factcheck.engine.claim_analysis import analyse_claim
 from factcheck.engine.highlighting import highlight
 from factcheck.engine.retrieval import CANDIDATES, retrieve
-from factcheck.engine.stance.rules import RuleStanceAnalyzer, StanceAnalyzer
-from factcheck.engine.verdict import Assessment, Verdict, decide
+from factcheck.engine.stance import DEFAULT_ANALYZER, StanceAnalyzer, create_analyzer
+from factcheck.engine.stance.base import StanceLabel
+from factcheck.engine.verdict import Assessment, Verdict, VerdictLabel, decide
 from factcheck.language.text_analysis import normalise
 
 DEFAULT_LIMIT = 5
-_DEFAULT_ANALYZER = RuleStanceAnalyzer()
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,9 @@ class Excerpt:
     text: str
     highlight: str  # escaped HTML with the claim's words in <mark>
     context: str
-    stance: str  # "supports" or "refutes" (or "neutral" among the closest passages)
+    stance: StanceLabel  # "supports" or "refutes" (or "neutral" among the closest passages)
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # what a reader sees: the texts of the stance's reasons
     source: dict[str, str | None]
 
 
@@ -44,7 +46,7 @@ class Result:
     """A checked claim: the verdict and the excerpts behind it."""
 
     claim: str
-    verdict: str
+    verdict: VerdictLabel
     confidence: float
     explanation: str
     supporting: tuple[Excerpt, ...]
@@ -53,6 +55,7 @@ class Result:
     index_version: str
     took_ms: float
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per stage
+    scores: Scores = field(default=Scores("nothing"))  # what the confidence was computed from
 
     def top_excerpts(self, k: int) -> list[Excerpt]:
         """The ``k`` strongest excerpts across both sides."""
@@ -70,22 +73,21 @@ def verify(
     candidates: int = CANDIDATES,
     clock: Callable[[], float] = time.perf_counter,
 ) -> Result:
-    """Check ``claim`` against the passages ``searcher`` can see."""
-    analyzer = analyzer or _DEFAULT_ANALYZER
+    """Check ``claim`` against the passages ``searcher`` can see.
+
+    ``analyzer`` judges each candidate's stance (the app passes the one its settings name);
+    without one, the rules analyzer does.
+    """
+    analyzer = analyzer or default_analyzer()
     started = clock()
     analysed = analyse_claim(claim)
     analysed_at = clock()
     evidence = retrieve(analysed, searcher, limit=candidates)
     retrieved_at = clock()
-    assessments = [Assessment(e, analyzer.assess(analysed, e)) for e in evidence]
+    stances = analyzer.assess_many(analysed, evidence)
+    assessments = [Assessment(e, s) for e, s in zip(evidence, stances, strict=True)]
     judged_at = clock()
-    # Only a general claim may lean on partial coverage: one about a named actor (a country,
-    # a leader, a body) or one that states a figure is either said by the sources or not.
-    # "Arctic sea ice…" names a place, not an actor.
-    actors = {
-        e.key for e in analysed.analysis.entities if e.kind != "name" and e.key in analysed.subject
-    }
-    verdict = decide(assessments, may_lean=not actors and not analysed.quantities)
+    verdict = decide(assessments, may_lean=analysed.may_lean, calibration=analyzer.calibration)
     decided_at = clock()
     return Result(
         claim=claim.strip(),
@@ -97,6 +99,7 @@ def verify(
         closest=tuple(_excerpt(a) for a in _closest(verdict)),
         index_version=index_version,
         took_ms=round((decided_at - started) * 1000, 2),
+        scores=verdict.scores,
         timings={
             "analysis": round((analysed_at - started) * 1000, 3),
             "retrieval": round((retrieved_at - analysed_at) * 1000, 3),
@@ -104,6 +107,12 @@ def verify(
             "aggregation": round((decided_at - judged_at) * 1000, 3),
         },
     )
+
+
+@lru_cache(maxsize=1)
+def default_analyzer() -> StanceAnalyzer:
+    """The analyzer used when none is passed: the default one, created once."""
+    return create_analyzer(DEFAULT_ANALYZER)
 
 
 def _closest(verdict: Verdict) -> tuple[Assessment, ...]:
@@ -123,7 +132,7 @@ def _excerpt(assessment: Assessment) -> Excerpt:
         context=evidence.context or evidence.text,
         stance=stance.label,
         score=round(stance.score, 3),
-        reasons=stance.reasons,
+        reasons=stance.texts,
         source={
             "id": evidence.source_id,
             "title": evidence.source_title,

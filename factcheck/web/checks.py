@@ -14,14 +14,33 @@ from dataclasses import replace
 from flask import Flask, current_app
 
 from factcheck.engine.result_cache import ResultCache, claim_key
+from factcheck.engine.stance import StanceAnalyzer, UnknownAnalyzerError, create_analyzer
 from factcheck.engine.verify import DEFAULT_LIMIT, Result, verify
 from factcheck.extensions import get_search_index
 
 RESULT_CACHE_KEY = "factcheck.engine.result_cache"
+STANCE_ANALYZER_KEY = "factcheck.engine.stance"
+
+
+def init_app(app: Flask) -> None:
+    """Create the stance analyzer ``STANCE_ANALYZER`` names; an unknown name stops the start."""
+    try:
+        app.extensions[STANCE_ANALYZER_KEY] = create_analyzer(app.config["STANCE_ANALYZER"])
+    except UnknownAnalyzerError as error:
+        raise UnknownAnalyzerError(f"FACTCHECK_STANCE_ANALYZER: {error}") from error
+
+
+def get_stance_analyzer(app: Flask | None = None) -> StanceAnalyzer:
+    """The app's stance analyzer (one per process, shared by every request)."""
+    return (app or current_app).extensions[STANCE_ANALYZER_KEY]
 
 
 def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None) -> Result:
-    """Check ``claim`` against the app's index; ``limit`` excerpts per side."""
+    """Check ``claim`` against the app's index; ``limit`` excerpts per side.
+
+    The stance analyzer is the one the ``STANCE_ANALYZER`` setting names, created once by
+    :func:`init_app` when the app starts.
+    """
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     index = get_search_index(app)
     cache: ResultCache[Result] | None = app.extensions.get(RESULT_CACHE_KEY)
@@ -34,7 +53,8 @@ def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None
     if cached is not None:
         took_ms = round((time.perf_counter() - started) * 1000, 2)
         return replace(cached, claim=claim.strip(), took_ms=took_ms)
-    result = verify(claim, searcher, index_version=version, limit=limit)
+    analyzer = get_stance_analyzer(app)
+    result = verify(claim, searcher, index_version=version, limit=limit, analyzer=analyzer)
     if cache.size:
         cache.put(key, result)
     return result

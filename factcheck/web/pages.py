@@ -121,6 +121,17 @@ def render_claim_form(claim: str = "", error: str | None = None) -> str:
 # Helpers -------------------------------------------------------------------------------------
 
 
+@bp.app_context_processor
+def verdict_labels() -> dict[str, str]:
+    """The verdict labels templates compare with, from the one place they are declared."""
+    return {
+        "SUPPORTED": SUPPORTED,
+        "REFUTED": REFUTED,
+        "CONFLICTING": CONFLICTING,
+        "NOT_ENOUGH_EVIDENCE": NOT_ENOUGH_EVIDENCE,
+    }
+
+
 @bp.context_processor
 def claim_form_settings() -> dict[str, Any]:
     """What every page with the claim form needs: the claim's length limits."""

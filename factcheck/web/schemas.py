@@ -6,6 +6,9 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_load, validate
 
+from factcheck.engine.stance import EVIDENCE_STANCES
+from factcheck.engine.verdict import VERDICTS
+
 
 class ErrorDetailSchema(Schema):
     """What went wrong, and for which input fields."""
@@ -83,7 +86,7 @@ class ExcerptSchema(Schema):
     context = fields.String(required=True, metadata={"description": "Its paragraph"})
     stance = fields.String(
         required=True,
-        validate=validate.OneOf(["supports", "refutes"]),
+        validate=validate.OneOf(EVIDENCE_STANCES),
     )
     score = fields.Float(required=True, metadata={"description": "Strength of the stance, 0-1"})
     source = fields.Nested(SourceRefSchema, required=True)
@@ -95,7 +98,7 @@ class VerifyResponseSchema(Schema):
     claim = fields.String(required=True)
     verdict = fields.String(
         required=True,
-        validate=validate.OneOf(["supported", "refuted", "conflicting", "not_enough_evidence"]),
+        validate=validate.OneOf(VERDICTS),
     )
     confidence = fields.Float(
         required=True, metadata={"description": "Probability that the verdict is right"}
@@ -117,7 +120,7 @@ class ReviewerVerdictSchema(Schema):
     id = fields.Integer(required=True)
     verdict = fields.String(
         required=True,
-        validate=validate.OneOf(["supported", "refuted", "conflicting", "not_enough_evidence"]),
+        validate=validate.OneOf(VERDICTS),
         metadata={"description": "The reviewer's verdict"},
     )
     automatic_verdict = fields.String(

@@ -6,7 +6,13 @@ import pytest
 
 from factcheck.engine.claim_analysis import analyse_claim
 from factcheck.engine.evidence import Evidence
-from factcheck.engine.stance.rules import NEUTRAL, REFUTES, SUPPORTS, RuleStanceAnalyzer
+from factcheck.engine.stance.rules import (
+    NEUTRAL,
+    REFUTES,
+    SUPPORTS,
+    RuleStanceAnalyzer,
+    rule_words,
+)
 
 analyzer = RuleStanceAnalyzer()
 
@@ -250,3 +256,48 @@ def test_time_spans_are_counted_units() -> None:
         "The fishing pact was renewed for five more years.",
     )
     assert stance.label == REFUTES
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "codes"),
+    [
+        (
+            "Greece bought drones from Israel",
+            "Greece bought drones from Israel.",
+            {"says_the_same"},
+        ),
+        (
+            "Greece bought drones from Israel",
+            "Greece reportedly bought drones from Israel, according to local media.",
+            {"says_the_same", "hedged", "attributed"},
+        ),
+        ("Greece bought drones from Israel", "Greece did not buy drones from Israel.", {"negates"}),
+        (
+            "Serbia sent weapons to Libya",
+            "Italy has accused Serbia of sending weapons to Libya, although Belgrade has denied "
+            "the accusation.",
+            {"attributed", "explicit_denial", "accusation_denied"},
+        ),
+        (
+            "Sudan voted against the 2021 charter",
+            "Chad, Niger and Mali were the only countries that voted against the 2021 charter.",
+            {"complete_list"},
+        ),
+        (
+            "Vietnam sold rice to Cuba",
+            "Thailand sold rice to Cuba in record amounts.",
+            {"subject_missing"},
+        ),
+    ],
+)
+def test_each_stance_says_why_in_codes(claim: str, passage: str, codes: set[str]) -> None:
+    stance = judge(claim, passage)
+    assert stance.codes == codes
+    assert all(reason.text for reason in stance.reasons)  # every code comes with words
+
+
+def test_the_rules_word_lists_are_read_once_from_their_data_file() -> None:
+    words = rule_words()
+    assert words is rule_words()
+    assert "only" in words.exclusive_cues and "country" in words.group_nouns
+    assert {"vote_for", "vote_against"} <= words.vote_concepts

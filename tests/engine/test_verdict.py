@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from factcheck.engine.evidence import Evidence
-from factcheck.engine.stance.rules import NEUTRAL, REFUTES, SUPPORTS, Stance
+from factcheck.engine.stance.base import NEUTRAL, REFUTES, SUPPORTS, Reason, Stance
 from factcheck.engine.verdict import (
     CONFLICTING,
     NOT_ENOUGH_EVIDENCE,
@@ -30,7 +34,8 @@ def assessment(
         source_title=f"Title of {source}",
         published=published,
     )
-    return Assessment(evidence, Stance(label, score, (label,), disputed=disputed, relevance=score))
+    reasons = (Reason("says_the_same", label),)
+    return Assessment(evidence, Stance(label, score, reasons, disputed=disputed, relevance=score))
 
 
 def test_nothing_relevant_is_not_enough_evidence() -> None:
@@ -143,3 +148,43 @@ def test_a_disagreement_names_the_side_of_the_most_recent_source() -> None:
     )
     assert verdict.label == CONFLICTING
     assert "most recent source (2023-02) contradicts" in verdict.explanation
+
+
+def reworded(assessment: Assessment, text: str) -> Assessment:
+    """The same stance with every reason's text replaced and its code kept."""
+    stance = assessment.stance
+    reasons = tuple(Reason(reason.code, text) for reason in stance.reasons)
+    return Assessment(assessment.evidence, replace(stance, reasons=reasons))
+
+
+def hedged(label: str, score: float, source: str) -> Assessment:
+    a = assessment(label, score, source)
+    reasons = (Reason("says_the_same", "asserts it"), Reason("hedged", "hedged"))
+    return Assessment(a.evidence, replace(a.stance, reasons=reasons))
+
+
+@pytest.mark.parametrize(
+    "assessments",
+    [
+        [hedged(SUPPORTS, 0.8, "a"), hedged(SUPPORTS, 0.7, "b")],
+        [assessment(SUPPORTS, 0.85, "a"), assessment(REFUTES, 0.8, "b")],
+        [assessment(REFUTES, 0.9, "a"), assessment(NEUTRAL, 0.0, "b")],
+    ],
+)
+def test_the_verdict_reads_reason_codes_not_their_wording(assessments: list[Assessment]) -> None:
+    plain = decide(assessments)
+    rewritten = decide([reworded(a, "zzz: wording a reader sees") for a in assessments])
+    assert (rewritten.label, rewritten.confidence) == (plain.label, plain.confidence)
+    assert [a.stance.codes for a in rewritten.supporting + rewritten.conflicting] == [
+        a.stance.codes for a in plain.supporting + plain.conflicting
+    ]
+
+
+def test_hedged_support_is_told_by_its_code() -> None:
+    note = "Every supporting passage is attributed or hedged."
+    assert note in decide([hedged(SUPPORTS, 0.8, "a")]).explanation
+    assert note in decide([reworded(hedged(SUPPORTS, 0.8, "a"), "zzz")]).explanation
+    # The text "hedged" on a reason whose code is not "hedged" does not make it hedged.
+    plain = assessment(SUPPORTS, 0.8, "a")
+    text_only = replace(plain.stance, reasons=(Reason("says_the_same", "hedged"),))
+    assert note not in decide([Assessment(plain.evidence, text_only)]).explanation

@@ -1,5 +1,51 @@
 """Stance: whether a passage supports the claim, refutes it, or neither, and why.
 
-``rules`` holds the rule-based analyzer. May import the rest of ``engine`` below it (claim
-analysis, evidence) and ``language``.
+``base`` holds what every analyzer shares (labels, :class:`Reason`, :class:`Stance`, the
+:class:`StanceAnalyzer` interface); ``rules`` the rule-based analyzer; ``registry`` the analyzers
+by name, of which the setting ``FACTCHECK_STANCE_ANALYZER`` chooses one (default ``"rules"``).
+May import the rest of ``engine`` below it (claim analysis, evidence, calibration) and
+``language``.
 """
+
+from __future__ import annotations
+
+from factcheck.engine.stance.base import (
+    EVIDENCE_STANCES,
+    NEUTRAL,
+    REFUTES,
+    SUPPORTS,
+    Reason,
+    ReasonCode,
+    Stance,
+    StanceAnalyzer,
+    StanceLabel,
+)
+from factcheck.engine.stance.registry import (
+    UnknownAnalyzerError,
+    analyzer_names,
+    create_analyzer,
+    register_analyzer,
+)
+from factcheck.engine.stance.rules import RuleStanceAnalyzer
+
+DEFAULT_ANALYZER = "rules"
+
+register_analyzer(DEFAULT_ANALYZER, RuleStanceAnalyzer)
+
+__all__ = [
+    "DEFAULT_ANALYZER",
+    "EVIDENCE_STANCES",
+    "NEUTRAL",
+    "REFUTES",
+    "SUPPORTS",
+    "Reason",
+    "ReasonCode",
+    "RuleStanceAnalyzer",
+    "Stance",
+    "StanceAnalyzer",
+    "StanceLabel",
+    "UnknownAnalyzerError",
+    "analyzer_names",
+    "create_analyzer",
+    "register_analyzer",
+]

@@ -19,58 +19,85 @@ API. :class:`RuleStanceAnalyzer` reads both texts through
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Protocol
+from functools import cache, lru_cache
+from pathlib import Path
 
+from factcheck.engine.calibration import Calibration, load_calibration
 from factcheck.engine.claim_analysis import Claim
 from factcheck.engine.evidence import Evidence
+from factcheck.engine.stance.base import (
+    NEUTRAL,
+    REFUTES,
+    SUPPORTS,
+    OneAtATime,
+    Reason,
+    ReasonCode,
+    Stance,
+)
 from factcheck.language.entities import Entity, lookup_text, mention_forms
 from factcheck.language.lexicon import QUANTIFIERS, RECURRING_ACTS, STOP_WORDS
 from factcheck.language.numbers import Quantity
 from factcheck.language.text_analysis import NOT, TextAnalysis, Token, analyse, antonyms, opposites
 from factcheck.language.word_readings import readings
 
-SUPPORTS = "supports"
-REFUTES = "refutes"
-NEUTRAL = "neutral"
-
+# Alignment: how much each item of the claim weighs in the coverage a passage must reach.
+# Names, the main verb and figures say what the claim asserts; other words add detail.
 ENTITY_WEIGHT = 1.5  # a named entity other than the subject
 VERB_WEIGHT = 1.5  # the claim's main verb: what it asserts of its subject
-UNMATCHED_VERB_FACTOR = 0.85  # support whose verb the passage words otherwise ("said" for "called")
-DATE_COVERAGE = 0.55  # how much of the claim a passage must carry for its date to contradict
-NEAR_SUBJECT_FACTOR = 0.85  # support whose subject is named only in a neighbouring sentence
-EXCLUSIVE_CUES = frozenset(["only", "sole", "solely", "alone"])
 QUANTITY_WEIGHT = 1.5
 YEAR_WEIGHT = 1.0
 CONTEXT_FACTOR = 0.6  # a match in the paragraph or previous sentence, not the passage itself
+NEARBY_WORD_CREDIT = 0.5  # a claim word found only nearby counts half a nearby match
+NEARBY_OBJECT_CREDIT = 0.5  # an item of what the claim says, found only nearby
+UNDATED_YEAR_CREDIT = 0.5  # an undated passage is silent on the year: half covered
 MIN_CONTENT_COVERAGE = 0.55
 MIN_OWN_COVERAGE = 0.4  # a passage must carry some of the claim itself, not only its neighbours
-HEDGE_FACTOR = 0.75
-ATTRIBUTION_FACTOR = 0.85
+DATE_COVERAGE = 0.55  # how much of the claim a passage must carry for its date to contradict
+# Relevance weighs coverage of the claim's content over where its subject was named.
+COVERAGE_EXPONENT = 0.7
+SUBJECT_EXPONENT = 0.3
+
+# Support: a plain assertion supports at its relevance; each of these weakens it.
+HEDGE_FACTOR = 0.75  # "reportedly", "is considering"
+ATTRIBUTION_FACTOR = 0.85  # "according to": someone else's word
+UNMATCHED_VERB_FACTOR = 0.85  # support whose verb the passage words otherwise ("said" for "called")
+NEAR_SUBJECT_FACTOR = 0.85  # support whose subject is named only in a neighbouring sentence
+
+# Refutation: how strongly each kind of contradiction refutes, times the passage's relevance.
+# The plainer the contradiction, the stronger; one that rests on reading a second thing right
+# (whose date, which list, whose word) is weaker.
+NEGATION_STRENGTH = 1.0  # "did not supply" against "supplied": the plainest contradiction
+ANTONYM_STRENGTH = 0.9  # "voted against" against "voted for"
+NUMBER_STRENGTH = 0.9  # another figure for the same counted act
+RIVAL_NAME_STRENGTH = 0.85  # "the Indian Ocean" against "the Pacific Ocean"
+DENIAL_STRENGTH = 0.8  # a denial is the denier's word, not a finding
+DISPUTED_STRENGTH = 0.8  # an accusation reported with its denial: on both sides
+DATE_STRENGTH = 0.7  # another date is often another event, not a correction
+# A complete list without the subject, or a unique role held by another: an inference from
+# what the passage leaves out, so it refutes (and aligns) at a set, moderate strength.
+EXCLUSION_STRENGTH = 0.75
+
 NUMBER_WINDOW = 4  # tokens between a number and the verb it quantifies
 
 
 @dataclass(frozen=True)
-class Stance:
-    """The verdict of one passage on one claim, with the reasons a reader can check."""
+class RuleWords:
+    """The word lists of ``rules.toml`` (see the comment on each group there)."""
 
-    label: str  # SUPPORTS, REFUTES or NEUTRAL
-    score: float  # strength of that stance, 0 to 1
-    reasons: tuple[str, ...] = ()
-    disputed: bool = False  # the passage both reports the claim and a denial of it
-    relevance: float = 0.0  # how well the passage aligns with the claim, whatever its stance
-    matched_spans: tuple[tuple[int, int], ...] = field(default=())  # offsets in the passage
+    exclusive_cues: frozenset[str]
+    group_nouns: frozenset[str]
+    partial_list_cues: frozenset[str]
+    vote_concepts: frozenset[str]
 
 
-class StanceAnalyzer(Protocol):
-    """Anything that can judge a passage's stance on a claim."""
-
-    name: str
-
-    def assess(self, claim: Claim, evidence: Evidence) -> Stance:
-        """Judge ``evidence`` against ``claim``."""
-        ...
+@cache
+def rule_words() -> RuleWords:
+    """The rules' word lists, read once from the package's ``rules.toml``."""
+    with Path(__file__).with_name("rules.toml").open("rb") as data:
+        lists = tomllib.load(data)
+    return RuleWords(**{name: frozenset(words) for name, words in lists.items()})
 
 
 @dataclass
@@ -85,171 +112,260 @@ class _Alignment:
     missing: list[str]
 
 
-class RuleStanceAnalyzer:
+@dataclass
+class _Reading:
+    """A passage read for one claim: its analysis, what surrounds it, where it names the subject."""
+
+    evidence: Evidence
+    passage: TextAnalysis
+    context: TextAnalysis | None  # its paragraph
+    previous: TextAnalysis | None  # the sentence before, when it can matter
+    alone: _Alignment | None  # the alignment with the passage and paragraph only, if computed
+    subject_here: bool = False  # every subject named in the passage itself
+    subject_near: bool = False  # some subject named only in the paragraph or sentence before
+    missing_subject: list[str] = field(default_factory=list)  # subjects named nowhere
+    points_back: bool = False  # "He …", "The pact …": names its subject by pointing back
+
+    @property
+    def surroundings(self) -> list[TextAnalysis]:
+        return [a for a in (self.context, self.previous) if a is not None]
+
+    @property
+    def speaks_of_subject(self) -> bool:
+        """Only a passage that itself speaks of the subject (or refers back to it, as in
+        "Both abstained") can contradict the claim; a neighbour's subject supports at most."""
+        return self.subject_here or self.points_back
+
+
+class RuleStanceAnalyzer(OneAtATime):
     """The rule-based stance analyzer described in the module docstring."""
 
     name = "rules"
 
+    def __init__(self) -> None:
+        # Read the data files now (the app creates its analyzer at start, before a server
+        # forks its workers), not during the first check.
+        rule_words()
+        self._calibration = load_calibration(self.name)
+
+    @property
+    def calibration(self) -> Calibration:
+        """The shipped calibration of the rules (``engine/calibration/rules.json``)."""
+        return self._calibration
+
     def assess(self, claim: Claim, evidence: Evidence) -> Stance:
+        """Judge ``evidence`` against ``claim``: read it, find the subject, align, look for
+        contradictions, weigh how plainly it speaks; each step may settle the answer."""
         if not _may_name_subject(claim, evidence):
             # Most candidates of a large corpus never name the subject: say so without
             # analysing them (the full analysis would reach the same answer).
-            missing = ", ".join(sorted(claim.subject))
-            return Stance(NEUTRAL, 0.0, (f"does not mention {missing}",))
-        passage = analyse(evidence.text)
-        context = analyse(evidence.context) if evidence.context else None
-        # The sentence before lends its words and its subject: news prose goes on about
-        # the subject it last named. Only a passage that names the subject itself or points
-        # back to it ("Both abstained…", "the two countries") may contradict the claim.
-        # It is read only when it can matter: for a passage that points back or denies, or
-        # that carries enough of the claim in its own words to be aligned and still lacks
-        # something (a word, a name, the subject) the sentence before could supply. The rest
-        # are judged the same without it, and in a large corpus they are most candidates.
-        previous = None
-        alone = None  # the alignment with the passage and its paragraph only
-        if evidence.previous:
-            if passage.anaphoric_start or passage.group_reference or passage.denial:
-                previous = analyse(evidence.previous)
-            else:
-                alone = _align(claim, passage, [context] if context is not None else [])
-                named = passage.entity_keys | (context.entity_keys if context else frozenset())
-                lacking = alone.missing or not claim.subject <= named
-                if alone.own_coverage >= MIN_OWN_COVERAGE and lacking:
-                    previous, alone = analyse(evidence.previous), None
-        surroundings = [a for a in (context, previous) if a is not None]
-
-        subject_here, subject_near, missing_subject = _find_subject(
-            claim, passage, context, previous
-        )
-        points_back = passage.anaphoric_start or _describes_subject(claim, passage)
-        if points_back and not missing_subject:
-            subject_near = False  # "He blamed Ukraine…" names its subject by pointing back
-        if missing_subject:
-            closed = _closed_list(claim, passage) or _unique_role(claim, passage)
-            if closed:
-                return closed
-            return Stance(NEUTRAL, 0.0, (f"does not mention {', '.join(missing_subject)}",))
-
-        alignment = alone if alone is not None else _align(claim, passage, surroundings)
-        alignment.entity_coverage = 1.0 if not subject_near else CONTEXT_FACTOR
-        reasons: list[str] = []
-
-        # What a denial denies: the accusation in the same sentence ("accused X of …,
-        # although X denied the accusation"), else the sentence before when it points back
-        # ("denied the report"), else its own words ("denied sending troops"). It counts only
-        # when its author speaks of the claim's subject.
-        denial_target = None
-        speaks_of_subject = subject_here or points_back
-        if passage.denial and (speaks_of_subject or passage.denial_of_previous):
-            if passage.accusation or not passage.denial_of_previous:
-                if _aligned(alignment) and _says_verb(claim, alignment):
-                    denial_target = passage
-            elif previous is not None:
-                borrowed = _align(claim, previous, [passage])
-                if _aligned(borrowed) and _says_verb(claim, borrowed):
-                    denial_target = previous
-                    alignment = borrowed
+            return _neutral(_subject_missing(sorted(claim.subject)))
+        reading = _read(claim, evidence)
+        if reading.missing_subject:
+            outsider = _closed_list(claim, reading.passage) or _unique_role(claim, reading.passage)
+            return outsider or _neutral(_subject_missing(reading.missing_subject))
+        alignment, denial_target = _align_reading(claim, reading)
         relevance = _relevance(alignment)
-        if not _aligned(alignment) and denial_target is None:
-            why = "shares too little with the claim"
-            if alignment.missing:
-                why += f" (missing: {', '.join(alignment.missing[:4])})"
-            return Stance(
-                NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=tuple(alignment.spans)
-            )
-
-        # Only a passage that itself speaks of the subject (or refers back to it, as in
-        # "Both abstained") can contradict the claim; a neighbour's subject supports at most.
-        if _recurring(claim) and _other_date(claim, passage):
-            return Stance(
-                NEUTRAL,
-                0.0,
-                ("speaks of another occasion (another date)",),
-                relevance=relevance,
-                matched_spans=tuple(alignment.spans),
-            )
-        contradictions = _contradictions(claim, passage, alignment, reasons, evidence)
-        if contradictions and not (subject_here or points_back):
-            # Said of whoever the neighbouring sentence names: it neither confirms nor refutes.
-            return Stance(
-                NEUTRAL,
-                0.0,
-                ("contradicts, but of a subject named only nearby",),
-                relevance=_relevance(alignment),
-                matched_spans=tuple(alignment.spans),
-            )
-        # A claim that is itself hedged or attributed ("was weighing", "according to") is
-        # matched, not weakened, by a passage that reports it the same way.
-        certainty = 1.0
-        if _hedged(passage, alignment) and not claim.analysis.hedged:
-            certainty *= HEDGE_FACTOR
-            reasons.append("hedged")
-        if passage.attributed and not claim.analysis.attributed:
-            certainty *= ATTRIBUTION_FACTOR
-            reasons.append("attributed to others")
-        polar_verb_unsaid = None
-        if not _verb_bound(claim, passage, alignment):
-            # "could help reduce the impact … approved imports" does not say imports were cut.
-            alignment.matched_positions.pop(claim.verb_index or -1, None)
-        if claim.verb_index is not None and claim.verb_index not in alignment.matched_positions:
-            verb = claim.analysis.tokens[claim.verb_index]
-            if verb.content and any(c in antonyms() for c in verb.concepts):
-                polar_verb_unsaid = verb.text
-            certainty *= UNMATCHED_VERB_FACTOR
-
         spans = tuple(alignment.spans)
-        if denial_target is not None:
-            reasons.append("denies the claim's content")
-            if passage.accusation or passage.attributed or denial_target is not passage:
-                # An accusation reported with its denial: the passage stands on both sides.
-                return Stance(
-                    REFUTES,
-                    round(relevance * 0.8, 3),
-                    (*reasons, "an accusation met by a denial"),
-                    disputed=denial_target is passage,
-                    relevance=relevance,
-                    matched_spans=spans,
-                )
-            contradictions.append(0.8)
-        if contradictions:
-            return Stance(
-                REFUTES,
-                round(relevance * max(contradictions), 3),
-                tuple(reasons),
-                relevance=relevance,
-                matched_spans=spans,
+        if not _aligned(alignment) and denial_target is None:
+            little = "shares too little with the claim"
+            if alignment.missing:
+                little += f" (missing: {', '.join(alignment.missing[:4])})"
+            return _neutral(Reason("too_little_in_common", little), relevance, spans)
+        if _recurring(claim) and _other_date(claim, reading.passage):
+            why = Reason("another_occasion", "speaks of another occasion (another date)")
+            return _neutral(why, relevance, spans)
+        reasons: list[Reason] = []
+        contradictions = _contradictions(claim, reading.passage, alignment, reasons, evidence)
+        if contradictions and not reading.speaks_of_subject:
+            # Said of whoever the neighbouring sentence names: it neither confirms nor refutes.
+            why = Reason(
+                "contradicts_subject_nearby", "contradicts, but of a subject named only nearby"
             )
-        unconfirmed = [
-            q for q in claim.quantities if not any(p.same_value(q) for p in passage.quantities)
-        ]
-        if unconfirmed:
-            # A passage that does not state the claim's figure cannot confirm it.
-            why = f"does not state {_format_number(unconfirmed[0].value)}"
-            return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
-        if _other_date(claim, passage):
-            why = "dates it differently, and says too little else to contradict it"
-            return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
-        if polar_verb_unsaid:
-            # "blocked imports" is not confirmed by a passage that only mentions imports.
-            why = f"does not say whether it {polar_verb_unsaid}"
-            return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
-        if subject_near:
-            other = _other_actor(claim, passage)
-            if other:
-                # "Iran … Pyongyang is providing military support": the sentence is about
-                # another actor, whoever the sentence before named.
-                why = f"speaks of {other}, not of {', '.join(sorted(claim.subject))}"
-                return Stance(NEUTRAL, 0.0, (why,), relevance=relevance, matched_spans=spans)
-            certainty *= NEAR_SUBJECT_FACTOR
-            reasons.append("its subject is named in the sentence before")
-        reasons.insert(0, "asserts what the claim asserts")
+            return _neutral(why, relevance, spans)
+        certainty, polar_verb_unsaid = _certainty(claim, reading.passage, alignment, reasons)
+        if denial_target is not None:
+            return _denial(
+                reading.passage, denial_target, reasons, contradictions, relevance, spans
+            )
+        if contradictions:
+            score = round(relevance * max(contradictions), 3)
+            return Stance(REFUTES, score, tuple(reasons), relevance=relevance, matched_spans=spans)
+        return _support(claim, reading, reasons, certainty, polar_verb_unsaid, relevance, spans)
+
+
+def _neutral(
+    reason: Reason, relevance: float = 0.0, spans: tuple[tuple[int, int], ...] = ()
+) -> Stance:
+    """A passage that takes no stance, and why."""
+    return Stance(NEUTRAL, 0.0, (reason,), relevance=relevance, matched_spans=spans)
+
+
+def _subject_missing(keys: list[str]) -> Reason:
+    return Reason("subject_missing", f"does not mention {', '.join(keys)}")
+
+
+def _read(claim: Claim, evidence: Evidence) -> _Reading:
+    """Analyse the passage, its paragraph and, when it can matter, the sentence before; find
+    where the claim's subject is named."""
+    passage = analyse(evidence.text)
+    context = analyse(evidence.context) if evidence.context else None
+    previous, alone = _previous_sentence(claim, evidence, passage, context)
+    here, near, missing = _find_subject(claim, passage, context, previous)
+    points_back = passage.anaphoric_start or _describes_subject(claim, passage)
+    if points_back and not missing:
+        near = False  # "He blamed Ukraine…" names its subject by pointing back
+    return _Reading(evidence, passage, context, previous, alone, here, near, missing, points_back)
+
+
+def _previous_sentence(
+    claim: Claim, evidence: Evidence, passage: TextAnalysis, context: TextAnalysis | None
+) -> tuple[TextAnalysis | None, _Alignment | None]:
+    """The sentence before, analysed when it can matter; else the alignment computed without it.
+
+    The sentence before lends its words and its subject: news prose goes on about the subject
+    it last named. Only a passage that names the subject itself or points back to it ("Both
+    abstained…", "the two countries") may contradict the claim. It is read only when it can
+    matter: for a passage that points back or denies, or that carries enough of the claim in
+    its own words to be aligned and still lacks something (a word, a name, the subject) the
+    sentence before could supply. The rest are judged the same without it, and in a large
+    corpus they are most candidates.
+    """
+    if not evidence.previous:
+        return None, None
+    if passage.anaphoric_start or passage.group_reference or passage.denial:
+        return analyse(evidence.previous), None
+    alone = _align(claim, passage, [context] if context is not None else [])
+    named = passage.entity_keys | (context.entity_keys if context else frozenset())
+    lacking = alone.missing or not claim.subject <= named
+    if alone.own_coverage >= MIN_OWN_COVERAGE and lacking:
+        return analyse(evidence.previous), None
+    return None, alone
+
+
+def _align_reading(claim: Claim, reading: _Reading) -> tuple[_Alignment, TextAnalysis | None]:
+    """The passage's alignment with the claim, and what a denial in it denies (or None).
+
+    What a denial denies: the accusation in the same sentence ("accused X of …, although X
+    denied the accusation"), else the sentence before when it points back ("denied the
+    report"), else its own words ("denied sending troops"). It counts only when its author
+    speaks of the claim's subject. A denial of the sentence before is aligned with that
+    sentence, its own words lending what it lacks.
+    """
+    passage = reading.passage
+    alignment = reading.alone
+    if alignment is None:
+        alignment = _align(claim, passage, reading.surroundings)
+    alignment.entity_coverage = 1.0 if not reading.subject_near else CONTEXT_FACTOR
+    if not passage.denial or not (reading.speaks_of_subject or passage.denial_of_previous):
+        return alignment, None
+    if passage.accusation or not passage.denial_of_previous:
+        if _aligned(alignment) and _says_verb(claim, alignment):
+            return alignment, passage
+        return alignment, None
+    if reading.previous is not None:
+        borrowed = _align(claim, reading.previous, [passage])
+        if _aligned(borrowed) and _says_verb(claim, borrowed):
+            return borrowed, reading.previous
+    return alignment, None
+
+
+def _certainty(
+    claim: Claim, passage: TextAnalysis, alignment: _Alignment, reasons: list[Reason]
+) -> tuple[float, str | None]:
+    """How plainly the passage says it (1.0 for a plain assertion), and the claim's polar verb
+    when the passage does not say it ("blocked" where it only mentions imports)."""
+    # A claim that is itself hedged or attributed ("was weighing", "according to") is matched,
+    # not weakened, by a passage that reports it the same way.
+    certainty = 1.0
+    if _hedged(passage, alignment) and not claim.analysis.hedged:
+        certainty *= HEDGE_FACTOR
+        reasons.append(Reason("hedged", "hedged"))
+    if passage.attributed and not claim.analysis.attributed:
+        certainty *= ATTRIBUTION_FACTOR
+        reasons.append(Reason("attributed", "attributed to others"))
+    polar_verb_unsaid = None
+    if not _verb_bound(claim, passage, alignment):
+        # "could help reduce the impact … approved imports" does not say imports were cut.
+        alignment.matched_positions.pop(claim.verb_index or -1, None)
+    if claim.verb_index is not None and claim.verb_index not in alignment.matched_positions:
+        verb = claim.analysis.tokens[claim.verb_index]
+        if verb.content and any(c in antonyms() for c in verb.concepts):
+            polar_verb_unsaid = verb.text
+        certainty *= UNMATCHED_VERB_FACTOR
+    return certainty, polar_verb_unsaid
+
+
+def _denial(
+    passage: TextAnalysis,
+    target: TextAnalysis,
+    reasons: list[Reason],
+    contradictions: list[float],
+    relevance: float,
+    spans: tuple[tuple[int, int], ...],
+) -> Stance:
+    """A passage that denies the claim's content refutes it; reported with the accusation, it
+    stands on both sides (disputed)."""
+    reasons.append(Reason("explicit_denial", "denies the claim's content"))
+    if passage.accusation or passage.attributed or target is not passage:
+        met = Reason("accusation_denied", "an accusation met by a denial")
         return Stance(
-            SUPPORTS,
-            round(relevance * certainty, 3),
-            tuple(reasons),
+            REFUTES,
+            round(relevance * DISPUTED_STRENGTH, 3),
+            (*reasons, met),
+            disputed=target is passage,
             relevance=relevance,
             matched_spans=spans,
         )
+    strongest = max([*contradictions, DENIAL_STRENGTH])
+    score = round(relevance * strongest, 3)
+    return Stance(REFUTES, score, tuple(reasons), relevance=relevance, matched_spans=spans)
+
+
+def _support(
+    claim: Claim,
+    reading: _Reading,
+    reasons: list[Reason],
+    certainty: float,
+    polar_verb_unsaid: str | None,
+    relevance: float,
+    spans: tuple[tuple[int, int], ...],
+) -> Stance:
+    """An aligned passage that contradicts nothing supports, unless it leaves unsaid what the
+    claim hinges on (its figure, its date, its polar verb) or speaks of another actor."""
+    passage = reading.passage
+    unconfirmed = [
+        q for q in claim.quantities if not any(p.same_value(q) for p in passage.quantities)
+    ]
+    if unconfirmed:
+        # A passage that does not state the claim's figure cannot confirm it.
+        figure = _format_number(unconfirmed[0].value)
+        return _neutral(Reason("figure_unstated", f"does not state {figure}"), relevance, spans)
+    if _other_date(claim, passage):
+        why = Reason(
+            "date_differs_weakly",
+            "dates it differently, and says too little else to contradict it",
+        )
+        return _neutral(why, relevance, spans)
+    if polar_verb_unsaid:
+        # "blocked imports" is not confirmed by a passage that only mentions imports.
+        why = Reason("verb_unsaid", f"does not say whether it {polar_verb_unsaid}")
+        return _neutral(why, relevance, spans)
+    if reading.subject_near:
+        other = _other_actor(claim, passage)
+        if other:
+            # "Iran … Pyongyang is providing military support": the sentence is about
+            # another actor, whoever the sentence before named.
+            subject = ", ".join(sorted(claim.subject))
+            why = Reason("other_actor", f"speaks of {other}, not of {subject}")
+            return _neutral(why, relevance, spans)
+        certainty *= NEAR_SUBJECT_FACTOR
+        reasons.append(
+            Reason("subject_in_previous_sentence", "its subject is named in the sentence before")
+        )
+    reasons.insert(0, Reason("says_the_same", "asserts what the claim asserts"))
+    score = round(relevance * certainty, 3)
+    return Stance(SUPPORTS, score, tuple(reasons), relevance=relevance, matched_spans=spans)
 
 
 def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
@@ -268,7 +384,7 @@ def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
     cue = _exclusive_group(passage)
     if cue is None:
         return None
-    if any(t.lower in ("including", "include", "includes", "among") for t in passage.tokens):
+    if any(t.lower in rule_words().partial_list_cues for t in passage.tokens):
         return None  # "only five nations, including Russia": the list named is not complete
     members = [e for e in passage.entities if e.kind == "country"]
     if len({e.key for e in members}) < 2:
@@ -291,16 +407,13 @@ def _closed_list(claim: Claim, passage: TextAnalysis) -> Stance | None:
     listed = ", ".join(dict.fromkeys(e.key for e in members))
     return Stance(
         REFUTES,
-        0.75,
-        (f"names the only ones: {listed}",),
-        relevance=0.75,
+        EXCLUSION_STRENGTH,
+        (Reason("complete_list", f"names the only ones: {listed}"),),
+        relevance=EXCLUSION_STRENGTH,
         matched_spans=tuple(
             (passage.tokens[e.start].start, passage.tokens[e.end - 1].end) for e in members
         ),
     )
-
-
-_GROUP_NOUNS = frozenset(["country", "nation", "state", "member", "government"])
 
 
 LIST_VERB_WINDOW = 8  # tokens from "the only countries" to what they did
@@ -324,9 +437,9 @@ def _unique_role(claim: Claim, passage: TextAnalysis) -> Stance | None:
         return None
     return Stance(
         REFUTES,
-        0.75,
-        (f"says {holders[0].key} was the first {role}",),
-        relevance=0.75,
+        EXCLUSION_STRENGTH,
+        (Reason("role_held_by_other", f"says {holders[0].key} was the first {role}"),),
+        relevance=EXCLUSION_STRENGTH,
         matched_spans=(
             (passage.tokens[holders[0].start].start, passage.tokens[holders[0].end - 1].end),
         ),
@@ -354,10 +467,10 @@ def _exclusive_group(passage: TextAnalysis) -> int | None:
     list), or None if the passage has none."""
     tokens = passage.tokens
     for i, token in enumerate(tokens):
-        if token.lower not in EXCLUSIVE_CUES:
+        if token.lower not in rule_words().exclusive_cues:
             continue
         for following in tokens[i + 1 : i + 3]:
-            if following.lemma in _GROUP_NOUNS:
+            if following.lemma in rule_words().group_nouns:
                 return i
     return None
 
@@ -412,7 +525,7 @@ def _may_name_subject(claim: Claim, evidence: Evidence) -> bool:
     if not claim.subject:
         return True
     text = lookup_text(" ".join((evidence.text, evidence.context, evidence.previous)))
-    if any(cue in text for cue in EXCLUSIVE_CUES):
+    if any(cue in text for cue in rule_words().exclusive_cues):
         return True
     if "first" in text and _first_role(claim.analysis) is not None:
         return True  # "the first leader to …" held by another: see _unique_role
@@ -473,7 +586,8 @@ def _aligned(alignment: _Alignment) -> bool:
 
 
 def _relevance(alignment: _Alignment) -> float:
-    return round((alignment.content_coverage**0.7) * (alignment.entity_coverage**0.3), 3)
+    content = alignment.content_coverage**COVERAGE_EXPONENT
+    return round(content * (alignment.entity_coverage**SUBJECT_EXPONENT), 3)
 
 
 @lru_cache(maxsize=8192)
@@ -494,6 +608,24 @@ def _token_matches(concepts: frozenset[str], passage: TextAnalysis) -> list[int]
     return sorted({position for positions in found for position in positions})
 
 
+@dataclass
+class _Tally:
+    """What an alignment adds up as it goes through the claim's items."""
+
+    total: float = 0.0  # weight of every item
+    found: float = 0.0  # weight covered, nearby matches counted at less
+    own: float = 0.0  # weight covered by the passage's own words
+    object_total: float = 0.0  # items the claim says about its subject (not subject nor verb)
+    object_found: float = 0.0
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def cover(self, weight: float, *, own: bool = True) -> None:
+        self.found += weight
+        if own:
+            self.own += weight
+
+
 def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]) -> _Alignment:
     """How much of the claim the passage covers, and where.
 
@@ -501,46 +633,80 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
     words, quantities and years are the items to cover. A word counts when the passage has it
     or a synonym, or an antonym (which aligns the passage with the claim *and* contradicts it).
     """
-    spans: list[tuple[int, int]] = []
-    missing: list[str] = []
-    total = found = own = 0.0
-    around_keys = set().union(*(a.entity_keys for a in surroundings)) if surroundings else set()
-
     claim_keys = {e.key for e in claim.analysis.entities}
-    object_found = 0.0
-    object_total = len(claim_keys - claim.subject)
-    object_total += sum(1 for index, _ in claim.content_tokens if index != claim.verb_index)
+    tally = _Tally()
+    tally.object_total = len(claim_keys - claim.subject)
+    tally.object_total += sum(1 for index, _ in claim.content_tokens if index != claim.verb_index)
+    _cover_entities(claim, passage, surroundings, claim_keys, tally)
+    matched, antonym_hits, torn = _cover_words(claim, passage, surroundings, tally)
+    antonym_hits += _settle_torn(claim, passage, matched, torn, claim_keys)
+    # An opposite that is itself one of the claim's words is a match, not a contradiction
+    # ("backing Moscow's opposition" for "supporting Moscow's opposition").
+    antonym_hits = [
+        (i, h)
+        for i, h in antonym_hits
+        if not any(h in hits for other, hits in matched.items() if other != i)
+    ]
+    _cover_quantities(claim, passage, tally)
+    _cover_years(claim, passage, tally)
+    return _Alignment(
+        entity_coverage=1.0,
+        content_coverage=tally.found / tally.total if tally.total else 1.0,
+        own_coverage=tally.own / tally.total if tally.total else 1.0,
+        # Half of what the claim says besides its subject and verb (at least one item) must be
+        # in the passage's own words: sharing the subject and a verb is not saying the same.
+        object_covered=tally.object_found >= (tally.object_total + 1) // 2,
+        matched_positions=matched,
+        antonym_hits=antonym_hits,
+        spans=sorted(set(tally.spans)),
+        missing=tally.missing,
+    )
+
+
+def _cover_entities(
+    claim: Claim,
+    passage: TextAnalysis,
+    surroundings: list[TextAnalysis],
+    claim_keys: set[str],
+    tally: _Tally,
+) -> None:
+    """The claim's named entities other than its subject, in the passage or near it."""
+    around_keys = set().union(*(a.entity_keys for a in surroundings)) if surroundings else set()
     organisations = {e.key for e in claim.analysis.entities if e.kind == "organisation"}
     passage_words = {t.lower for t in passage.tokens if t.content}
     for key in claim_keys - claim.subject:
-        total += ENTITY_WEIGHT
-        if key in passage.entity_keys:
-            found += ENTITY_WEIGHT
-            own += ENTITY_WEIGHT
-            object_found += 1
-        elif key in around_keys and passage.group_reference:
-            # "either of the countries" after Russia and Ukraine were named
-            found += ENTITY_WEIGHT
-            own += ENTITY_WEIGHT
-            object_found += 1
+        tally.total += ENTITY_WEIGHT
+        if key in passage.entity_keys or (key in around_keys and passage.group_reference):
+            # The second: "either of the countries" after Russia and Ukraine were named.
+            tally.cover(ENTITY_WEIGHT)
+            tally.object_found += 1
         elif key in around_keys or (
             # "the union" after the Eurasian Economic Union was named
             key in organisations and key.split()[-1].lower() in passage_words
         ):
-            found += ENTITY_WEIGHT * CONTEXT_FACTOR
-            object_found += 0.5
+            tally.cover(ENTITY_WEIGHT * CONTEXT_FACTOR, own=False)
+            tally.object_found += NEARBY_OBJECT_CREDIT
         else:
-            missing.append(key)
+            tally.missing.append(key)
     for entity in passage.entities:
         if entity.key in claim_keys or (entity.country and entity.country in claim_keys):
-            spans.append((passage.tokens[entity.start].start, passage.tokens[entity.end - 1].end))
+            tally.spans.append(
+                (passage.tokens[entity.start].start, passage.tokens[entity.end - 1].end)
+            )
 
+
+def _cover_words(
+    claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis], tally: _Tally
+) -> tuple[dict[int, list[int]], list[tuple[int, int]], list[tuple[int, list[int], list[int]]]]:
+    """The claim's content words in the passage: where each is matched, where an opposite
+    contradicts it, and the words whose polar form and opposite both stand in the passage."""
     matched: dict[int, list[int]] = {}
     antonym_hits: list[tuple[int, int]] = []
     torn: list[tuple[int, list[int], list[int]]] = []  # a polar word and its opposite both here
     for index, token in claim.content_tokens:
-        weight = VERB_WEIGHT if index == claim.verb_index else 1.0
-        total += weight
+        is_verb = index == claim.verb_index
+        weight = VERB_WEIGHT if is_verb else 1.0
+        tally.total += weight
         hits = _token_matches(token.concepts, passage)
         # A polar concept (a vote's direction, praise or blame) decides the contradiction:
         # "voted for" is contradicted by "voted against" although both share "vote".
@@ -548,19 +714,17 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
         polar_hits = _token_matches(polar, passage) if polar else hits
         opposite_hits = _token_matches(opposed, passage)
         if hits or opposite_hits:
-            found += weight
-            own += weight
+            tally.cover(weight)
             if hits:
                 matched[index] = hits
         elif any(token.concepts & a.concepts for a in surroundings):
-            found += weight * CONTEXT_FACTOR * 0.5
-            object_found += 0.5 if index != claim.verb_index else 0
+            tally.cover(weight * CONTEXT_FACTOR * NEARBY_WORD_CREDIT, own=False)
+            tally.object_found += NEARBY_OBJECT_CREDIT if not is_verb else 0
         elif _first_of_compound(claim, index, passage):
-            found += weight  # "air" of "air strikes", met by "airstrikes"
-            own += weight
-            object_found += 1 if index != claim.verb_index else 0
+            tally.cover(weight)  # "air" of "air strikes", met by "airstrikes"
+            tally.object_found += 1 if not is_verb else 0
         else:
-            missing.append(token.text)
+            tally.missing.append(token.text)
         opposite_hits = [
             h for h in opposite_hits if _decisive(index, token, claim, passage.tokens[h])
         ]
@@ -569,25 +733,38 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
                 torn.append((index, polar_hits, opposite_hits))
             else:
                 antonym_hits.extend((index, hit) for hit in opposite_hits)
-        if index != claim.verb_index and (hits or opposite_hits):
-            object_found += 1
+        if not is_verb and (hits or opposite_hits):
+            tally.object_found += 1
         for hit in hits + opposite_hits:
-            spans.append((passage.tokens[hit].start, passage.tokens[hit].end))
+            tally.spans.append((passage.tokens[hit].start, passage.tokens[hit].end))
+    return matched, antonym_hits, torn
 
-    # "praised the incursion, denouncing the hysteria": when a passage has both a polar word
-    # and its opposite, the one that governs the claim's object (the nearest before it) counts.
+
+def _settle_torn(
+    claim: Claim,
+    passage: TextAnalysis,
+    matched: dict[int, list[int]],
+    torn: list[tuple[int, list[int], list[int]]],
+    claim_keys: set[str],
+) -> list[tuple[int, int]]:
+    """The opposites that win where a passage has both a polar word and its opposite.
+
+    "praised the incursion, denouncing the hysteria": the one that governs the claim's object
+    (the nearest before it) counts. When the passage names the subject, the word nearest the
+    subject's mention is what the subject did ("seven voted against …, while 32 abstained -
+    among them China").
+    """
     objects = sorted(
         {h for i, hits in matched.items() if i != claim.verb_index for h in hits}
         | {e.start for e in passage.entities if e.key in claim_keys - claim.subject}
     )
-    # When the passage names the subject, the word nearest the subject's mention is what the
-    # subject did ("seven voted against …, while 32 abstained - among them China").
     subject_positions = [
         position
         for e in passage.entities
         if e.key in claim.subject or e.country in claim.subject
         for position in range(e.start, e.end)
     ]
+    won: list[tuple[int, int]] = []
     for index, polar_hits, opposite_hits in torn:
         if subject_positions:
             opposite_wins = _nearest(opposite_hits, subject_positions) < _nearest(
@@ -596,57 +773,44 @@ def _align(claim: Claim, passage: TextAnalysis, surroundings: list[TextAnalysis]
         else:
             opposite_wins = _governs(opposite_hits, objects) < _governs(polar_hits, objects)
         if opposite_wins:
-            antonym_hits.extend((index, hit) for hit in opposite_hits)
-    # An opposite that is itself one of the claim's words is a match, not a contradiction
-    # ("backing Moscow's opposition" for "supporting Moscow's opposition").
-    antonym_hits = [
-        (i, h)
-        for i, h in antonym_hits
-        if not any(h in hits for other, hits in matched.items() if other != i)
-    ]
+            won.extend((index, hit) for hit in opposite_hits)
+    return won
 
+
+def _cover_quantities(claim: Claim, passage: TextAnalysis, tally: _Tally) -> None:
+    """The claim's figures: the same thing counted aligns, whether or not to the same figure."""
     for quantity in claim.quantities:
-        total += QUANTITY_WEIGHT
-        object_total += 1
+        tally.total += QUANTITY_WEIGHT
+        tally.object_total += 1
         same = [q for q in passage.quantities if q.same_value(quantity)]
         if same or any(_compatible(quantity, q) for q in passage.quantities):
-            # The same thing counted, whether or not to the same figure: aligned.
-            found += QUANTITY_WEIGHT
-            own += QUANTITY_WEIGHT
-            object_found += 1
+            tally.cover(QUANTITY_WEIGHT)
+            tally.object_found += 1
             for q in same:
-                spans.append((passage.tokens[q.index].start, passage.tokens[q.index].end))
+                tally.spans.append((passage.tokens[q.index].start, passage.tokens[q.index].end))
         else:
-            missing.append(_format_number(quantity.value))
-    if claim.analysis.years:
-        # A year for the same event aligns, agreeing or not; an undated passage half does.
-        if passage.years:  # an undated passage is silent on it, neither for nor against
-            object_total += 1
-            object_found += 1
-        weight = YEAR_WEIGHT * len(claim.analysis.years)
-        total += weight
-        found += weight if passage.years else weight * 0.5
-        own += weight if passage.years else 0.0
+            tally.missing.append(_format_number(quantity.value))
 
-    return _Alignment(
-        entity_coverage=1.0,
-        content_coverage=found / total if total else 1.0,
-        own_coverage=own / total if total else 1.0,
-        # Half of what the claim says besides its subject and verb (at least one item) must be
-        # in the passage's own words: sharing the subject and a verb is not saying the same.
-        object_covered=object_found >= (object_total + 1) // 2,
-        matched_positions=matched,
-        antonym_hits=antonym_hits,
-        spans=sorted(set(spans)),
-        missing=missing,
-    )
+
+def _cover_years(claim: Claim, passage: TextAnalysis, tally: _Tally) -> None:
+    """The claim's years: a year for the same event aligns, agreeing or not; an undated
+    passage half does (it is silent on it, neither for nor against)."""
+    if not claim.analysis.years:
+        return
+    if passage.years:
+        tally.object_total += 1
+        tally.object_found += 1
+    weight = YEAR_WEIGHT * len(claim.analysis.years)
+    tally.total += weight
+    tally.found += weight if passage.years else weight * UNDATED_YEAR_CREDIT
+    tally.own += weight if passage.years else 0.0
 
 
 def _contradictions(
     claim: Claim,
     passage: TextAnalysis,
     alignment: _Alignment,
-    reasons: list[str],
+    reasons: list[Reason],
     evidence: Evidence,
 ) -> list[float]:
     """Strengths of every contradiction between an aligned passage and the claim."""
@@ -671,24 +835,26 @@ def _contradictions(
     ]
     if flipped:
         side = "negates" if not claim_negated else "affirms"
-        reasons.append(f"{side} what the claim says ({', '.join(flipped[:3])})")
-        found.append(1.0)
+        code: ReasonCode = "negates" if not claim_negated else "affirms"
+        reasons.append(Reason(code, f"{side} what the claim says ({', '.join(flipped[:3])})"))
+        found.append(NEGATION_STRENGTH)
     antonym_words = {
         passage.tokens[hit].text
         for index, hit in alignment.antonym_hits
         if hit not in passage.negated and index not in claim_negated
     }
     if antonym_words:
-        reasons.append(f"says the opposite ({', '.join(sorted(antonym_words)[:3])})")
-        found.append(0.9)
+        listed = ", ".join(sorted(antonym_words)[:3])
+        reasons.append(Reason("says_the_opposite", f"says the opposite ({listed})"))
+        found.append(ANTONYM_STRENGTH)
     found += _number_contradictions(claim, passage, alignment, reasons, evidence)
     rival = _rival_name(claim, passage) or _rival_modifier(claim, passage)
     if rival:
-        reasons.append(f"names {rival[1]}, not {rival[0]}")
-        found.append(0.85)
+        reasons.append(Reason("rival_name", f"names {rival[1]}, not {rival[0]}"))
+        found.append(RIVAL_NAME_STRENGTH)
     if _other_date(claim, passage) and alignment.own_coverage >= DATE_COVERAGE:
-        reasons.append("dates it differently")
-        found.append(0.7)
+        reasons.append(Reason("different_date", "dates it differently"))
+        found.append(DATE_STRENGTH)
     return found
 
 
@@ -761,7 +927,7 @@ def _decisive(index: int, token: Token, claim: Claim, opposite: Token) -> bool:
     tokens = claim.analysis.tokens
     if index > 0 and tokens[index - 1].lower == "to" and "VERB" in readings(token.lower):
         return True  # what the subject aimed or was ready to do: "aiming to scale back ties"
-    votes = {"vote_for", "vote_against", "abstain"}
+    votes = rule_words().vote_concepts
     if token.concepts & votes and opposite.concepts & votes:
         return True
     # A negating prefix decides when it qualifies what the claim calls the object
@@ -790,7 +956,7 @@ def _number_contradictions(
     claim: Claim,
     passage: TextAnalysis,
     alignment: _Alignment,
-    reasons: list[str],
+    reasons: list[Reason],
     evidence: Evidence,
 ) -> list[float]:
     """Another figure for the same counted act ("32 countries abstained" against 34)."""
@@ -813,10 +979,13 @@ def _number_contradictions(
         near = _near_predicate(rivals, claim, passage, alignment) if rivals and not agrees else []
         if near:
             reasons.append(
-                f"gives {_format_number(near[0].value)} where the claim says "
-                f"{_format_number(quantity.value)}"
+                Reason(
+                    "different_number",
+                    f"gives {_format_number(near[0].value)} where the claim says "
+                    f"{_format_number(quantity.value)}",
+                )
             )
-            found.append(0.9)
+            found.append(NUMBER_STRENGTH)
     return found
 
 
