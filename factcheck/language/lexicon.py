@@ -12,7 +12,6 @@ passages, so a class matches any inflection.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -121,46 +120,3 @@ def phrasal_verbs() -> dict[str, PhrasalVerb]:
 def synonym_classes() -> dict[str, tuple[str, ...]]:
     """Class name -> the words that assert that predicate."""
     return {name: tuple(words) for name, words in _data()["synonym_classes"].items()}
-
-
-# The module constants this lexicon had before it became data, still importable by that name
-# (``from factcheck.language.lexicon import STOP_WORDS``): each is read on first use and kept.
-STOP_WORDS: frozenset[str]
-NEGATION_CUES: frozenset[str]
-HEDGE_CUES: frozenset[str]
-ACCUSATION_CUES: frozenset[str]
-ATTRIBUTION_CUES: frozenset[str]
-DENIAL_CUES: frozenset[str]
-ANAPHORIC_OBJECTS: frozenset[str]
-QUANTIFIERS: frozenset[str]
-RECURRING_ACTS: frozenset[str]
-NEGATING_PREFIXES: tuple[str, ...]
-ANTONYM_PAIRS: tuple[tuple[str, str], ...]
-VOTE_PREPOSITIONS: dict[str, str]
-SYNONYM_CLASSES: dict[str, tuple[str, ...]]
-
-_CONSTANTS: dict[str, Callable[[], object]] = {
-    "STOP_WORDS": stop_words,
-    "NEGATION_CUES": negation_cues,
-    "HEDGE_CUES": hedge_cues,
-    "ACCUSATION_CUES": accusation_cues,
-    "ATTRIBUTION_CUES": attribution_cues,
-    "DENIAL_CUES": denial_cues,
-    "ANAPHORIC_OBJECTS": anaphoric_objects,
-    "QUANTIFIERS": quantifiers,
-    "RECURRING_ACTS": recurring_acts,
-    "NEGATING_PREFIXES": negating_prefixes,
-    "ANTONYM_PAIRS": antonym_pairs,
-    "VOTE_PREPOSITIONS": vote_prepositions,
-    "SYNONYM_CLASSES": synonym_classes,
-}
-
-
-def __getattr__(name: str) -> object:
-    """A former constant (``STOP_WORDS``…), read from the data on first use (PEP 562)."""
-    accessor = _CONSTANTS.get(name)
-    if accessor is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = accessor()
-    globals()[name] = value  # later lookups find it directly, as a plain module attribute
-    return value

@@ -38,7 +38,7 @@ from marshmallow import Schema, ValidationError
 from factcheck.catalog.database import get_db
 from factcheck.catalog.models import as_utc
 from factcheck.catalog.store import catalog_counts
-from factcheck.engine.verdict import VERDICTS
+from factcheck.engine.verdict import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED, VERDICTS
 from factcheck.engine.verify import Result
 from factcheck.errors import Conflict, FactcheckError, InvalidInput, PermissionDenied
 from factcheck.extensions import get_search_index
@@ -66,11 +66,12 @@ from factcheck.web.checks import check_claim
 bp = Blueprint("review", __name__, url_prefix="/review")
 bp.before_request(require_reviewer)
 
+# Shorter than the public page's words: the reviewers' tables put the verdict in a narrow column.
 VERDICT_LABELS = {
-    "supported": "Supported",
-    "refuted": "Refuted",
-    "conflicting": "Conflicting",
-    "not_enough_evidence": "Not enough evidence",
+    SUPPORTED: "Supported",
+    REFUTED: "Refuted",
+    CONFLICTING: "Conflicting",
+    NOT_ENOUGH_EVIDENCE: "Not enough evidence",
 }
 ADD_METHODS = ("url", "text", "file")
 # What a form's page shows beside the form rather than on an error page; a missing record (404)

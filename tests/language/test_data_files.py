@@ -130,16 +130,6 @@ def test_accessors_load_once(accessor):
     assert accessor() is first
 
 
-def test_former_lexicon_constants_still_import():
-    from factcheck.language.lexicon import QUANTIFIERS, RECURRING_ACTS, STOP_WORDS
-
-    assert STOP_WORDS is lexicon.stop_words() and "the" in STOP_WORDS
-    assert QUANTIFIERS is lexicon.quantifiers()
-    assert "vote" in RECURRING_ACTS
-    with pytest.raises(AttributeError):
-        _ = lexicon.NO_SUCH_WORDS
-
-
 def test_importing_the_language_modules_reads_no_data_file():
     """The files are read on first use, so commands that never analyse text never read them."""
     script = (

@@ -36,8 +36,8 @@ from factcheck.engine.stance.base import (
     ReasonCode,
     Stance,
 )
+from factcheck.language import lexicon
 from factcheck.language.entities import Entity, lookup_text, mention_forms
-from factcheck.language.lexicon import QUANTIFIERS, RECURRING_ACTS, STOP_WORDS
 from factcheck.language.numbers import Quantity
 from factcheck.language.text_analysis import NOT, TextAnalysis, Token, analyse, antonyms, opposites
 from factcheck.language.word_readings import readings
@@ -881,7 +881,7 @@ def _rival_modifier(claim: Claim, passage: TextAnalysis) -> tuple[str, str] | No
         modifier, head = claim_tokens[i], claim_tokens[i + 1]
         if not (modifier.capitalised and head.capitalised and head.text.isalpha()):
             continue
-        if head.lower in STOP_WORDS or not modifier.text.isalpha():
+        if head.lower in lexicon.stop_words() or not modifier.text.isalpha():
             continue
         if i + 2 < len(claim_tokens) and claim_tokens[i + 2].capitalised:
             continue  # "British Foreign Office": "Foreign" is not the head
@@ -893,7 +893,7 @@ def _rival_modifier(claim: Claim, passage: TextAnalysis) -> tuple[str, str] | No
                 passage_tokens[j].lower == head.lower
                 and other.capitalised
                 and other.text[:1].isalpha()
-                and other.lower not in STOP_WORDS  # "The Foreign Office" names no rival
+                and other.lower not in lexicon.stop_words()  # "The Foreign Office" names no rival
                 and other.lower != modifier.lower
             ):
                 return f"{modifier.text} {head.text}", f"{other.text} {head.text}"
@@ -915,7 +915,7 @@ def _recurring(claim: Claim) -> bool:
     """Whether the claim's act recurs (a vote, a meeting): another date is another occasion."""
     if claim.verb_index is None:
         return False
-    return bool(claim.analysis.tokens[claim.verb_index].concepts & RECURRING_ACTS)
+    return bool(claim.analysis.tokens[claim.verb_index].concepts & lexicon.recurring_acts())
 
 
 def _decisive(index: int, token: Token, claim: Claim, opposite: Token) -> bool:
@@ -1017,7 +1017,7 @@ def _counted_subject(claim: Claim) -> bool:
         return False
     before = claim.analysis.tokens[: claim.verb_index]
     return any(q.index < claim.verb_index for q in claim.quantities) or any(
-        t.lower in QUANTIFIERS for t in before
+        t.lower in lexicon.quantifiers() for t in before
     )
 
 
