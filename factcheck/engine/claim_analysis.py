@@ -49,7 +49,7 @@ class Claim:
         return not actors and not self.quantities
 
 
-def _verb_strength(token: Token) -> int:
+def verb_strength(token: Token) -> int:
     """2: surely a verb ("supplied", "met", "were"); 1: could be one ("minister"); 0: not."""
     if token.lower in grammar.auxiliaries():
         # "in May" is a month, not a modal.
@@ -77,7 +77,7 @@ def _main_verb(tokens: tuple[Token, ...]) -> int | None:
     the verb of what was reported.
     """
     auxiliaries, determiners = grammar.auxiliaries(), grammar.determiners()
-    strengths = [_verb_strength(t) for t in tokens]
+    strengths = [verb_strength(t) for t in tokens]
     for i in range(1, len(tokens)):
         if tokens[i].lower.endswith("ing") and tokens[i - 1].lower in determiners:
             strengths[i] = 0  # "the fishing pact", "the ruling party": describes a noun
