@@ -68,6 +68,17 @@ def format_result(result: Result) -> str:
         f"{VERDICT_WORDS[result.verdict]} (confidence {result.confidence:.2f})",
         textwrap.fill(result.explanation, 88),
     ]
+    if result.parts:
+        lines += ["", "Parts:"]
+        lines += [
+            textwrap.fill(
+                f"{VERDICT_WORDS[part.verdict]} ({part.confidence:.2f}) {part.claim}",
+                88,
+                initial_indent=f"  {number}. ",
+                subsequent_indent="     ",
+            )
+            for number, part in enumerate(result.parts, start=1)
+        ]
     for title, excerpts in (
         ("Supporting", result.supporting),
         ("Conflicting", result.conflicting),

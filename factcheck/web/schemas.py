@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, pre_load, validate
+from marshmallow import Schema, fields, post_dump, pre_load, validate
 
 from factcheck.engine.stance import EVIDENCE_STANCES
 from factcheck.engine.verdict import VERDICTS
@@ -92,6 +92,17 @@ class ExcerptSchema(Schema):
     source = fields.Nested(SourceRefSchema, required=True)
 
 
+class PartSchema(Schema):
+    """One assertion of a claim that makes several, checked alone."""
+
+    claim = fields.String(required=True, metadata={"description": "The part, as a claim"})
+    verdict = fields.String(required=True, validate=validate.OneOf(VERDICTS))
+    confidence = fields.Float(
+        required=True, metadata={"description": "Probability that the part's verdict is right"}
+    )
+    explanation = fields.String(required=True)
+
+
 class VerifyResponseSchema(Schema):
     """The verdict on a claim and the excerpts behind it."""
 
@@ -108,10 +119,27 @@ class VerifyResponseSchema(Schema):
     conflicting = fields.List(fields.Nested(ExcerptSchema), required=True)
     index_version = fields.String(required=True)
     took_ms = fields.Float(required=True)
+    parts = fields.List(
+        fields.Nested(PartSchema),
+        metadata={
+            "description": "The claim's assertions, each with its own verdict; present only "
+            "when the claim makes several (it was split), absent for a claim of one. The "
+            "verdict above combines them: a refuted part refutes the claim; else a part "
+            "without enough evidence makes it not_enough_evidence; else a conflicting part "
+            "makes it conflicting; else it is supported"
+        },
+    )
     review = fields.Nested(
         "ReviewerVerdictSchema",
         metadata={"description": "A reviewer's signed-off verdict; present only if there is one"},
     )
+
+    @post_dump
+    def drop_single_part(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        """A claim of one assertion has no ``parts`` field, rather than an empty one."""
+        if not data.get("parts"):
+            data.pop("parts", None)
+        return data
 
 
 class ReviewerVerdictSchema(Schema):
