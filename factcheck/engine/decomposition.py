@@ -46,10 +46,29 @@ RELATIVE_PRONOUNS = frozenset({"which", "who"})
 # two things inside that clause, not two assertions of the claim.
 SUBORDINATORS = frozenset(
     {"that", "which", "who", "whom", "whose", "whether", "if", "because", "while", "when",
-     "after", "before", "as", "although", "though", "unless", "until", "saying", "including"}
+     "after", "before", "as", "although", "though", "unless", "until", "saying", "including",
+     "why", "how", "where"}
 )  # fmt: skip
-# Words right before an "and" that make it join two nouns: "between A and B", "both A and B".
-PAIRING_WORDS = frozenset({"between", "both", "either", "neither", "among", "from"})
+# Words right before an "and" that make it join two nouns: "between A and B", "both A and B",
+# "besides Russia and Syria".
+PAIRING_WORDS = frozenset(
+    {"between", "both", "either", "neither", "among", "from", "besides", "including", "except",
+     "like"}
+)  # fmt: skip
+# Words that open a phrase, not a subject: "In exchange for this support, which …, the Kremlin".
+OPENING_PREPOSITIONS = frozenset(
+    {"in", "on", "at", "for", "from", "with", "by", "after", "before", "during", "since", "among",
+     "apart", "besides", "despite", "under", "as", "to", "of", "over", "against", "within"}
+)  # fmt: skip
+QUOTES = frozenset({'"', "“", "”"})
+# Words that open a subordinate clause at the start of a claim: its verb is not the claim's.
+OPENING_SUBORDINATORS = frozenset(
+    {"if", "when", "while", "although", "though", "because", "instead", "unless", "whereas",
+     "once", "as", "since", "after", "before"}
+)  # fmt: skip
+# Between the main verb and an "and", these start another clause: "…, but China and India".
+CLAUSE_BREAKS = frozenset({"but", "yet", "or", "nor", ";", ":"})
+MAX_CLAUSE_SUBJECT = 8  # tokens before the verb of a second clause: more is not a plain subject
 PAIRING_WINDOW = 4  # tokens before an "and" searched for a pairing word
 # Adverbs that may stand between "and" and its verb ("and later sent", "and also called").
 LINKING_ADVERBS = frozenset({"also", "then", "later", "subsequently", "now", "since", "again"})
@@ -96,7 +115,11 @@ def _read(text: str) -> _Reading:
 def _asserts(part: str) -> bool:
     """Whether a part has a subject and a verb after it."""
     claim = analyse_claim(part)
-    return claim.verb_index is not None and claim.verb_index > 0
+    verb = claim.verb_index
+    if verb is None or verb == 0:
+        return False
+    # "a prolonged solar minimum": a participle after a determiner describes a noun.
+    return claim.analysis.tokens[verb - 1].lower not in grammar.determiners()
 
 
 def _span(reading: _Reading, start: int, end: int) -> str:
@@ -123,12 +146,14 @@ def _split_relative(reading: _Reading) -> tuple[str, str] | None:
             continue
         if "," in lowers[:comma] or any(verb_strength(t) == 2 for t in tokens[:comma]):
             return None  # the clause does not follow the subject
+        if lowers[0] in OPENING_PREPOSITIONS:
+            return None  # "In exchange for this support, which …": not a subject
         body = comma + 2
         if not _opens_predicate(tokens, body):
             return None  # "X, which Russia invaded, …": the pronoun is an object
         closing = next((i for i in range(body + 1, len(tokens)) if lowers[i] == ","), None)
-        if closing is None or closing + 1 >= len(tokens):
-            return None
+        if closing is None or not _opens_predicate(tokens, closing + 1):
+            return None  # the subject's own verb must follow the clause
         subject = _span(reading, 0, comma)
         relative = _span(reading, body, closing)
         rest = reading.text[tokens[closing + 1].start :]
@@ -151,7 +176,7 @@ def _opens_predicate(tokens: Sequence[Token], index: int) -> bool:
 def _split_coordination(reading: _Reading) -> tuple[str, str] | None:
     """The claim split at the first "and" that joins two predicates or two clauses."""
     verb = reading.verb_index
-    if verb is None or _reports(reading, verb):
+    if verb is None or _reports(reading, verb) or not _sure_main_verb(reading, verb):
         return None
     tokens = reading.tokens
     for conjunction in range(verb + 1, len(tokens) - 1):
@@ -159,7 +184,7 @@ def _split_coordination(reading: _Reading) -> tuple[str, str] | None:
             continue
         if not _may_split_at(reading, verb, conjunction):
             continue
-        first = _span(reading, 0, conjunction)
+        first = _span(reading, 0, conjunction).rstrip(" ,")
         second = _second_part(reading, verb, conjunction)
         if second is not None:
             return first, second
@@ -167,9 +192,37 @@ def _split_coordination(reading: _Reading) -> tuple[str, str] | None:
 
 
 def _reports(reading: _Reading, verb: int) -> bool:
-    """Whether the claim reports what was said: what is reported is one assertion."""
+    """Whether the claim reports what was said: what is reported is one assertion.
+
+    A reporting verb before the main verb ("said Russia would …") or after it as the
+    attribution ("…, the statement said"), or a quotation, reports; "…, saying …" adds a
+    remark and does not.
+    """
     reporting = grammar.reporting_verbs()
-    return any(t.lemma in reporting for t in reading.tokens[:verb])
+    return any(
+        t.text in QUOTES or (t.lemma in reporting and (i < verb or not t.lower.endswith("ing")))
+        for i, t in enumerate(reading.tokens)
+    )
+
+
+def _sure_main_verb(reading: _Reading, verb: int) -> bool:
+    """Whether the main verb is surely the claim's own: not opened by a subordinate clause
+    ("While there are …, CO2 is …"), not an -ing word without an auxiliary ("global warming
+    ceased"), not a participle that may describe the noun before it ("water heated by …")."""
+    tokens = reading.tokens
+    if any(t.lower in OPENING_SUBORDINATORS for t in tokens[:verb]):
+        return False
+    word, before = tokens[verb], tokens[verb - 1] if verb else None
+    if word.lower.endswith("ing") and (before is None or before.lower not in grammar.auxiliaries()):
+        return False
+    return not (
+        word.lower.endswith(("ed", "en"))
+        and before is not None
+        and before.content
+        and not before.capitalised
+        and verb + 1 < len(tokens)
+        and tokens[verb + 1].lower in grammar.prepositions()
+    )
 
 
 def _may_split_at(reading: _Reading, verb: int, conjunction: int) -> bool:
@@ -182,8 +235,10 @@ def _may_split_at(reading: _Reading, verb: int, conjunction: int) -> bool:
         reading, verb, conjunction
     ):
         return False  # "supported and enabled the invasion": two verbs share one object
-    if any(t.lower in SUBORDINATORS for t in between):
+    if any(t.lower in SUBORDINATORS or t.lower in CLAUSE_BREAKS for t in between):
         return False
+    if any(t.lower in grammar.auxiliaries() for t in between):
+        return False  # "indicate the ice loss is accelerating and will …": an inner clause's "and"
     if any(
         t.lower == "to" and _is_verb_after_to(tokens, verb + 1 + k) for k, t in enumerate(between)
     ):
@@ -266,9 +321,14 @@ def _is_clause(text: str) -> bool:
     verb = claim.verb_index
     if verb is None or verb == 0 or verb_strength(claim.analysis.tokens[verb]) < 2:
         return False
-    before = claim.analysis.tokens[:verb]
-    if any(t.lower in (",", "and") for t in before):
-        return False
+    tokens = claim.analysis.tokens
+    before = tokens[:verb]
+    if len(before) > MAX_CLAUSE_SUBJECT or tokens[verb - 1].lower == "to":
+        return False  # "… besides Russia and Syria to recognise": no clause of its own
+    if any(t.lower in (",", "and") or t.lower in SUBORDINATORS for t in before):
+        return False  # "… and the four countries that had backed Putin"
+    if before[0].lower in grammar.pronoun_openings():
+        return False  # "… and its intervention helped": the part would lose its referent
     opens_determined = before[0].lower in grammar.determiners()
     return bool(claim.subject) or opens_determined
 

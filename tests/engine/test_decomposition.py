@@ -44,6 +44,14 @@ from factcheck.engine.decomposition import combine, split_claim
             "The treaty was renewed and is now set to run until 2026",
             ("The treaty was renewed", "The treaty is now set to run until 2026"),
         ),
+        (
+            "Belarus has sided with Russia, and has sent help to Putin's forces",
+            ("Belarus has sided with Russia", "Belarus has sent help to Putin's forces"),
+        ),
+        (
+            "The ocean is absorbing more CO2, and is becoming more acidic",
+            ("The ocean is absorbing more CO2", "The ocean is becoming more acidic"),
+        ),
         # Two clauses.
         (
             "Russia invaded Ukraine and China abstained",
@@ -91,6 +99,19 @@ def test_claims_of_several_assertions_are_split(claim: str, parts: tuple[str, ..
         # The pronoun is the relative clause's object; a trailing clause's antecedent is unsure.
         "Ukraine, which Russia invaded in 2022, applied to join NATO",
         "Beijing approved imports of Russian wheat, which could blunt Western sanctions.",
+        # The "and" belongs to an inner clause, a list or a second clause's subject.
+        "While there are many drivers of climate, CO2 is the main forcing and is increasing",
+        "Studies indicate the ice loss is accelerating and will raise sea levels",
+        "Obama's plan calls for cuts, but China and India will still raise their emissions",
+        "Among the seven were Russia and the four countries that had backed Putin",
+        "North Korea is the only nation besides Russia and Syria to recognise Donetsk",
+        "Cooling is due to a strong La Nina phase and a prolonged solar minimum",
+        "Stress from water heated by climate change and the El Nino pattern caused the die-off",
+        "Russia is a main backer of Assad and its intervention helped him",  # "its": no referent
+        "All parties must stay calm and prevent a crisis, the statement said",
+        'Xi called the talks "useful and said they would go on"',
+        # A relative clause after an opening phrase, not after the subject.
+        "In exchange for this support, which would help Russian troops, the Kremlin offers aid",
         # One assertion.
         "Iran supplied drones to Russia",
         "Russia invaded",
