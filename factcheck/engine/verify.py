@@ -20,6 +20,7 @@ from factcheck.engine.retrieval import CANDIDATES, retrieve
 from factcheck.engine.stance.rules import RuleStanceAnalyzer, StanceAnalyzer
 from factcheck.engine.verdict import Assessment, Verdict, decide
 from factcheck.language.text_analysis import normalise
+from factcheck.search.vectors import VectorStore
 
 DEFAULT_LIMIT = 5
 _DEFAULT_ANALYZER = RuleStanceAnalyzer()
@@ -68,14 +69,16 @@ def verify(
     limit: int = DEFAULT_LIMIT,
     analyzer: StanceAnalyzer | None = None,
     candidates: int = CANDIDATES,
+    vectors: VectorStore | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> Result:
-    """Check ``claim`` against the passages ``searcher`` can see."""
+    """Check ``claim`` against the passages ``searcher`` can see (and, given ``vectors``,
+    against their passage vectors too: see :func:`~factcheck.engine.retrieval.retrieve`)."""
     analyzer = analyzer or _DEFAULT_ANALYZER
     started = clock()
     analysed = analyse_claim(claim)
     analysed_at = clock()
-    evidence = retrieve(analysed, searcher, limit=candidates)
+    evidence = retrieve(analysed, searcher, limit=candidates, vectors=vectors)
     retrieved_at = clock()
     assessments = [Assessment(e, analyzer.assess(analysed, e)) for e in evidence]
     judged_at = clock()
