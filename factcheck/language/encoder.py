@@ -50,12 +50,17 @@ class Encoder:
         )
 
     def encode(self, texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> np.ndarray:
-        """``texts`` as a float32 array of unit vectors, one row each."""
-        rows = [
-            self._encode_batch(texts[start : start + batch_size])
-            for start in range(0, len(texts), batch_size)
-        ]
-        return np.vstack(rows) if rows else np.zeros((0, DIMENSIONS), np.float32)
+        """``texts`` as a float32 array of unit vectors, one row each.
+
+        Texts are batched in order of length, so a batch pads little (a batch is padded to
+        its longest text); the rows come back in the order of ``texts``.
+        """
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors = np.zeros((len(texts), DIMENSIONS), np.float32)
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            vectors[rows] = self._encode_batch([texts[i] for i in rows])
+        return vectors
 
     def encode_one(self, text: str) -> np.ndarray:
         """One text's unit vector."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask import Flask
 
 from factcheck.app import create_app
+from factcheck.commands.server import start_embedding
 from factcheck.engine.verify import verify
 from factcheck.extensions import get_embedder, get_search_index, get_vector_store
 from factcheck.web.checks import check_claim
@@ -59,3 +61,12 @@ def test_a_check_starts_embedding_and_later_checks_use_the_vectors(
     second = check_claim("Easthaven's port handled twice as many ships", app=dense_app)
     assert len(calls) == 2 and calls[0] is calls[1] is store
     assert first.verdict == second.verdict == "supported"
+
+
+def test_each_server_worker_starts_embedding_once_up(dense_app: Flask, sources_dir: Path) -> None:
+    dense_app.test_cli_runner().invoke(args=["import", str(sources_dir)])
+    start_embedding(SimpleNamespace(wsgi=dense_app))
+    embedder, store = get_embedder(dense_app), get_vector_store(dense_app)
+    assert embedder is not None and store is not None
+    embedder.join(60)
+    assert store.load() is not None
