@@ -68,6 +68,7 @@ EMBED_BATCH = 256  # passages encoded (and progress reported) at a time
 # before a large import would rank only the old passages, and fusion would favour them.
 MIN_COVERAGE = 0.95
 OVERFETCH = 2  # dense hits read per candidate wanted: some may be stale and are skipped
+RETRY_SECONDS = 10.0  # while another process embeds, checks look again this often, not each time
 
 Vectors = NDArray[np.float32]
 
@@ -366,6 +367,7 @@ class BackgroundEmbedder:
         self.store = store
         self._thread: threading.Thread | None = None
         self._seen: str | None = None
+        self._retry_after = 0.0  # monotonic time before which a skipped pass is not retried
         self._lock = threading.Lock()
 
     def poke(self) -> None:
@@ -374,7 +376,10 @@ class BackgroundEmbedder:
             version = self.index.version()
         except IndexUnavailable:  # no index yet: nothing to embed (the check reports it)
             return
-        if version == self._seen or version == self.store.embedded_version():
+        if version == self._seen or time.monotonic() < self._retry_after:
+            return
+        if version == self.store.embedded_version():
+            self._seen = version
             return
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
@@ -399,7 +404,9 @@ class BackgroundEmbedder:
             self._seen = None
             raise
         if report.vector_set is None:
-            self._seen = None  # another process was embedding: look again on a later check
+            # Another process was embedding: look again a little later.
+            self._seen = None
+            self._retry_after = time.monotonic() + RETRY_SECONDS
         else:
             logger.info("embedded %d of %d passages", report.embedded, report.passages)
 

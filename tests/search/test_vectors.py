@@ -192,3 +192,23 @@ def test_the_background_embedder_runs_once_per_index_version(
     fresh.poke()
     fresh.join(30)
     assert len(encoder.seen) == 4
+
+
+def test_while_another_process_embeds_checks_do_not_retry_at_once(
+    index: SearchIndex, store: VectorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoder = CountingEncoder()
+    monkeypatch.setattr("factcheck.search.vectors.get_encoder", lambda: encoder)
+    embedder = BackgroundEmbedder(index, store)
+    with store.embedding_lock():  # as another process would hold it
+        embedder.poke()
+        embedder.join(30)
+        skipped = embedder._thread
+        embedder.poke()  # within RETRY_SECONDS: no new thread
+        assert embedder._thread is skipped
+    assert encoder.seen == [] and store.load() is None
+    monkeypatch.setattr("factcheck.search.vectors.RETRY_SECONDS", 0.0)
+    embedder._retry_after = 0.0
+    embedder.poke()
+    embedder.join(30)
+    assert len(encoder.seen) == 3
