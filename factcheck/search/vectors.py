@@ -181,7 +181,8 @@ class VectorStore:
         progress = self._read_progress() or {}
         current = self.load()
         name = current.name if current is not None else None
-        if progress.get("running"):
+        # A pass killed part way leaves "running" behind: believe it only while one holds the lock.
+        if progress.get("running") and self._pass_running():
             return EmbeddingStatus(
                 int(progress.get("embedded", 0)),
                 int(progress.get("total", 0)),
@@ -191,6 +192,11 @@ class VectorStore:
             )
         covered = min(len(current), live_passages) if current is not None else 0
         return EmbeddingStatus(covered, live_passages, False, name, progress.get("updated"))
+
+    def _pass_running(self) -> bool:
+        """Whether a pass (in any process, this one included) holds the pass lock now."""
+        with self.embedding_lock(wait=False) as acquired:
+            return not acquired
 
     def embedded_version(self) -> str | None:
         """The index version the last finished pass embedded, or ``None``."""

@@ -212,3 +212,13 @@ def test_while_another_process_embeds_checks_do_not_retry_at_once(
     embedder.poke()
     embedder.join(30)
     assert len(encoder.seen) == 3
+
+
+def test_a_pass_killed_part_way_is_not_reported_running(
+    index: SearchIndex, store: VectorStore
+) -> None:
+    embed_passages(index, store, encoder=CountingEncoder())
+    store.write_progress(1, 3, running=True)  # as a pass killed with -9 leaves it
+    assert not store.status(3).running
+    with store.embedding_lock():
+        assert store.status(3).running
