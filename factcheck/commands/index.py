@@ -7,14 +7,17 @@ of Flask or click; these commands parse options and print.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
+import numpy as np
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from factcheck.commands.sources import advance
 from factcheck.extensions import get_database, get_search_index
+from factcheck.language.encoder import Encoder
 from factcheck.search.drift import Drift, find_drift, repair_drift
 from factcheck.search.index import SearchIndex
 from factcheck.search.indexing import rebuild_index
@@ -77,7 +80,12 @@ def index_embed_command() -> None:
 
 
 def embed_now(index: SearchIndex) -> EmbeddingReport:
-    """Run an embedding pass on ``index`` in the foreground, with a progress bar."""
+    """Run an embedding pass on ``index`` in the foreground, with a progress bar.
+
+    The command has the machine to itself, so the encoder uses every core (the server's
+    background pass keeps to one thread, leaving the other core to checks).
+    """
+    encoder = _AllCoresEncoder()
     with tqdm(desc="embedding", unit="passage", disable=None, leave=False) as bar:
 
         def show(done: int, total: int) -> None:
@@ -85,7 +93,19 @@ def embed_now(index: SearchIndex) -> EmbeddingReport:
             bar.n = done
             bar.refresh()
 
-        return embed_passages(index, VectorStore(index.directory), progress=show)
+        return embed_passages(index, VectorStore(index.directory), encoder=encoder, progress=show)
+
+
+class _AllCoresEncoder:
+    """An encoder on every core, loaded only if a passage needs embedding."""
+
+    def __init__(self) -> None:
+        self._encoder: Encoder | None = None
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if self._encoder is None:
+            self._encoder = Encoder(threads=os.cpu_count() or 1)
+        return self._encoder.encode(texts)
 
 
 @index_group.command("check")
