@@ -16,10 +16,11 @@ from flask.json.provider import DefaultJSONProvider
 
 from factcheck import commands, errors
 from factcheck.catalog import database
-from factcheck.extensions import SEARCH_INDEX_KEY
+from factcheck.extensions import EMBEDDER_KEY, SEARCH_INDEX_KEY, VECTOR_STORE_KEY
 from factcheck.review import pages as review
 from factcheck.search.index import SearchIndex
 from factcheck.search.indexing import ensure_index
+from factcheck.search.vectors import BackgroundEmbedder, VectorStore
 from factcheck.settings import resolve_settings
 from factcheck.web import api, checks, protection
 from factcheck.web import pages as web
@@ -44,6 +45,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions[SEARCH_INDEX_KEY] = search_index
     # Deleting the index directory never loses anything: it is rebuilt from the catalog here.
     ensure_index(catalog, search_index)
+    # Test apps judge with BM25F alone, as the engine's pinned verdicts were, unless a test
+    # asks for dense retrieval by name.
+    if app.config["DENSE_RETRIEVAL"] and (
+        not app.testing or "DENSE_RETRIEVAL" in (test_config or {})
+    ):
+        # Vectors are embedded in a background thread, started by the first check after
+        # the index changes (see factcheck.web.checks); until then BM25F answers alone.
+        vectors = VectorStore(app.config["INDEX_DIR"])
+        app.extensions[VECTOR_STORE_KEY] = vectors
+        app.extensions[EMBEDDER_KEY] = BackgroundEmbedder(search_index, vectors)
 
     errors.init_app(app)
     protection.init_app(app)  # security headers; the rate limit on claim checks

@@ -102,6 +102,15 @@ SETTINGS: tuple[Setting, ...] = (
         "one shipped. An unknown name stops the app at start with the names registered.",
     ),
     Setting(
+        "DENSE_RETRIEVAL",
+        True,
+        "Find candidates by meaning as well as by words: passage vectors from a sentence "
+        "encoder, computed in the background after an import or a change and kept under "
+        "`INDEX_DIR/vectors/`, ranked beside BM25F and fused. Until the vectors cover the "
+        "index, and when off, retrieval is BM25F alone. Off in test apps unless a test sets it.",
+        _parse_bool,
+    ),
+    Setting(
         "AUTO_MIGRATE",
         True,
         "Upgrade the catalog schema (Alembic `upgrade head`) when the app starts.",

@@ -7,16 +7,21 @@ of Flask or click; these commands parse options and print.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
+import numpy as np
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from factcheck.commands.sources import advance
 from factcheck.extensions import get_database, get_search_index
+from factcheck.language.encoder import Encoder
 from factcheck.search.drift import Drift, find_drift, repair_drift
+from factcheck.search.index import SearchIndex
 from factcheck.search.indexing import rebuild_index
+from factcheck.search.vectors import EmbeddingReport, VectorStore, embed_passages
 
 
 @click.group("index")
@@ -43,10 +48,13 @@ def index_rebuild_command() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @with_appcontext
 def index_status_command(as_json: bool) -> None:
-    """Show passages and sources indexed, the index version and its last update."""
-    status = get_search_index().status()
+    """Show passages and sources indexed, the index version and its last update, and how many
+    passages have their vector (dense retrieval uses them once they cover the index)."""
+    index = get_search_index()
+    status = index.status()
+    vectors = VectorStore(index.directory).status(status.passages)
     if as_json:
-        click.echo(json.dumps(status.as_dict(), indent=2))
+        click.echo(json.dumps({**status.as_dict(), "vectors": vectors.as_dict()}, indent=2))
         return
     last = status.last_update.isoformat(timespec="seconds") if status.last_update else "never"
     click.echo(f"passages: {status.passages}")
@@ -54,6 +62,50 @@ def index_status_command(as_json: bool) -> None:
     click.echo(f"version: {status.version}")
     click.echo(f"last update: {last}")
     click.echo(f"directory: {status.directory}")
+    state = " (embedding now)" if vectors.running else ""
+    click.echo(f"vectors: {vectors.embedded}/{vectors.total} passages embedded{state}")
+
+
+@index_group.command("embed")
+@with_appcontext
+def index_embed_command() -> None:
+    """Compute the vectors of passages that lack one (dense retrieval), showing progress.
+
+    The server does this in the background after every change; this command does it now.
+    Vectors of unchanged passages are kept, so a second run only reads the index.
+    """
+    report = embed_now(get_search_index())
+    click.echo(f"vectors: {report.passages} passages, {report.embedded} newly embedded")
+    click.echo(f"took: {report.seconds:.1f} s")
+
+
+def embed_now(index: SearchIndex) -> EmbeddingReport:
+    """Run an embedding pass on ``index`` in the foreground, with a progress bar.
+
+    The command has the machine to itself, so the encoder uses every core (the server's
+    background pass keeps to one thread, leaving the other core to checks).
+    """
+    encoder = _AllCoresEncoder()
+    with tqdm(desc="embedding", unit="passage", disable=None, leave=False) as bar:
+
+        def show(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        return embed_passages(index, VectorStore(index.directory), encoder=encoder, progress=show)
+
+
+class _AllCoresEncoder:
+    """An encoder on every core, loaded only if a passage needs embedding."""
+
+    def __init__(self) -> None:
+        self._encoder: Encoder | None = None
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if self._encoder is None:
+            self._encoder = Encoder(threads=os.cpu_count() or 1)
+        return self._encoder.encode(texts)
 
 
 @index_group.command("check")

@@ -17,7 +17,8 @@ from factcheck.commands.server import (
     server_options,
 )
 from factcheck.commands.sources import import_summary
-from factcheck.extensions import get_database, get_search_index
+from factcheck.extensions import get_database, get_search_index, get_vector_store
+from factcheck.language.encoder import get_encoder
 from factcheck.search.drift import repair_if_counts_differ
 from factcheck.search.importer import import_files
 
@@ -49,5 +50,10 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     # Nothing opened here may be shared with forked workers.
     database.dispose()
     index.close()
+    if get_vector_store(app) is not None:
+        # The encoder's weights (about 200 MB once onnxruntime has prepared them) are loaded
+        # here, before the workers fork, so both share the pages instead of each loading its
+        # own. Nothing has run on it yet: no thread pool or tokenizer threads cross the fork.
+        get_encoder()
     prepare_engine_process()  # lexicons loaded and frozen once, shared by the workers
     GunicornServer(app, server_options(host, port, workers, threads)).run()

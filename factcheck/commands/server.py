@@ -3,7 +3,8 @@
 Two worker processes, because verification is CPU-bound Python and the machines have two cores;
 four threads in each, so slow clients and I/O do not hold a whole process. The app is prepared
 (catalog migrated, seed sources imported, index built) in the master before workers fork, and its
-database connections and searchers are released first so no worker inherits them.
+database connections and searchers are released first so no worker inherits them. Each worker
+starts the background embedding of passage vectors once it is up (:func:`start_embedding`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from factcheck.extensions import get_embedder
 
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 4
@@ -51,4 +54,14 @@ def server_options(host: str, port: int, workers: int, threads: int) -> dict[str
         # gunicorn >= 25 opens a control socket at one fixed path per user; two servers on one
         # machine (tests, benchmarks) would fight over it. Older versions ignore the key.
         "control_socket_disable": True,
+        "post_worker_init": start_embedding,
     }
+
+
+def start_embedding(worker: Any) -> None:
+    """Gunicorn hook, in each worker once it has the app: start the background embedding pass
+    (dense retrieval), so vectors are computed from start-up rather than from the first check.
+    One worker embeds; the other finds the pass lock held and looks again on later checks."""
+    embedder = get_embedder(worker.wsgi)
+    if embedder is not None:
+        embedder.poke()

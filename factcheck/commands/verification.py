@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from marshmallow import ValidationError
 from tqdm import tqdm
 
+from factcheck.commands.index import embed_now
 from factcheck.engine.evaluation import (
     ExampleError,
     Outcome,
@@ -29,6 +30,7 @@ from factcheck.engine.evaluation import (
 )
 from factcheck.engine.verdict import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED
 from factcheck.engine.verify import Excerpt, Result
+from factcheck.extensions import get_search_index, get_vector_store
 from factcheck.web.checks import check_claim, get_stance_analyzer
 from factcheck.web.schemas import VerifyRequestSchema, VerifyResponseSchema
 
@@ -135,6 +137,8 @@ def eval_command(file: tuple[Path, ...], as_json: bool, k: int, fit_path: Path |
     except ExampleError as error:
         raise click.ClickException(str(error)) from error
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if get_vector_store(app) is not None:
+        embed_now(get_search_index(app))  # judge with the vectors the setting asks for
     with tqdm(total=len(examples), desc="claims", unit="claim", disable=None, leave=False) as bar:
         outcomes = []
         for outcome in run(examples, lambda claim: check_claim(claim, 5, app=app), k):

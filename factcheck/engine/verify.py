@@ -36,6 +36,7 @@ from factcheck.engine.verdict import (
     decide,
 )
 from factcheck.language.text_analysis import normalise
+from factcheck.search.vectors import VectorStore
 
 DEFAULT_LIMIT = 5
 
@@ -95,9 +96,11 @@ def verify(
     limit: int = DEFAULT_LIMIT,
     analyzer: StanceAnalyzer | None = None,
     candidates: int = CANDIDATES,
+    vectors: VectorStore | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> Result:
-    """Check ``claim`` against the passages ``searcher`` can see.
+    """Check ``claim`` against the passages ``searcher`` can see (and, given ``vectors``,
+    against their passage vectors too: see :func:`~factcheck.engine.retrieval.retrieve`).
 
     ``analyzer`` judges each candidate's stance (the app passes the one its settings name);
     without one, the rules analyzer does. A claim of several assertions is checked part by
@@ -108,11 +111,11 @@ def verify(
     parts = split_claim(claim)
     if len(parts) > 1:
         checked = [
-            _verify_one(part, searcher, index_version, limit, analyzer, candidates, clock)
+            _verify_one(part, searcher, index_version, limit, analyzer, candidates, vectors, clock)
             for part in parts
         ]
         return _combined(claim.strip(), checked, limit)
-    return _verify_one(claim, searcher, index_version, limit, analyzer, candidates, clock)
+    return _verify_one(claim, searcher, index_version, limit, analyzer, candidates, vectors, clock)
 
 
 def _verify_one(
@@ -122,13 +125,14 @@ def _verify_one(
     limit: int,
     analyzer: StanceAnalyzer,
     candidates: int,
+    vectors: VectorStore | None,
     clock: Callable[[], float],
 ) -> Result:
     """Check one assertion: analyse, retrieve, judge each candidate, decide."""
     started = clock()
     analysed = analyse_claim(claim)
     analysed_at = clock()
-    evidence = retrieve(analysed, searcher, limit=candidates)
+    evidence = retrieve(analysed, searcher, limit=candidates, vectors=vectors)
     retrieved_at = clock()
     stances = analyzer.assess_many(analysed, evidence)
     assessments = [Assessment(e, s) for e, s in zip(evidence, stances, strict=True)]

@@ -112,6 +112,14 @@ def stored_fields(searcher: Searcher, docnum: int) -> Mapping[str, Any]:
     return found
 
 
+def live_document(searcher: Searcher, fieldname: str, text: str) -> int | None:
+    """The number of the live (not deleted) document whose unique ``fieldname`` is ``text``."""
+    for _reader, offset, postings in _leaf_postings(searcher, fieldname, text):
+        if len(postings.ids):
+            return offset + int(postings.ids[0])
+    return None
+
+
 def top_documents(searcher: Searcher, query: Query, limit: int) -> list[tuple[int, float]]:
     """The ``limit`` best (docnum, score) pairs for ``query``, best first, ties by docnum."""
     ids, scores = _evaluate(query, searcher)

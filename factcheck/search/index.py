@@ -442,6 +442,12 @@ class SearchIndex:
                 for fields in reader.all_stored_fields()
             }
 
+    def live_passages(self) -> tuple[str, list[dict[str, Any]]]:
+        """The live version and the stored fields of every passage it holds (deleted ones not)."""
+        generation, live = self._live_index()
+        with live.reader() as reader:
+            return f"{generation}.{reader.generation()}", list(reader.all_stored_fields())
+
     def close(self) -> None:
         """Close every searcher this object opened (before a fork, or at shutdown)."""
         with self._indexes_lock:

@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from factcheck.engine.result_cache import ResultCache, claim_key
 from factcheck.engine.stance import StanceAnalyzer, UnknownAnalyzerError, create_analyzer
 from factcheck.engine.verify import DEFAULT_LIMIT, Result, verify
-from factcheck.extensions import get_search_index
+from factcheck.extensions import get_embedder, get_search_index, get_vector_store
 
 RESULT_CACHE_KEY = "factcheck.engine.result_cache"
 STANCE_ANALYZER_KEY = "factcheck.engine.stance"
@@ -46,15 +46,22 @@ def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None
     cache: ResultCache[Result] | None = app.extensions.get(RESULT_CACHE_KEY)
     if cache is None:
         cache = app.extensions[RESULT_CACHE_KEY] = ResultCache(app.config["RESULT_CACHE_SIZE"])
+    vectors = get_vector_store(app)
+    embedder = get_embedder(app)
+    if embedder is not None:
+        embedder.poke()  # embeds passages the index gained since the last pass, in the background
     started = time.perf_counter()
     version, searcher = index.versioned_searcher()
-    key = (claim_key(claim), limit, str(index.directory), version)
+    vector_set = vectors.current_name() if vectors is not None else None
+    key = (claim_key(claim), limit, str(index.directory), version, vector_set)
     cached = cache.get(key) if cache.size else None
     if cached is not None:
         took_ms = round((time.perf_counter() - started) * 1000, 2)
         return replace(cached, claim=claim.strip(), took_ms=took_ms)
     analyzer = get_stance_analyzer(app)
-    result = verify(claim, searcher, index_version=version, limit=limit, analyzer=analyzer)
+    result = verify(
+        claim, searcher, index_version=version, limit=limit, analyzer=analyzer, vectors=vectors
+    )
     if cache.size:
         cache.put(key, result)
     return result

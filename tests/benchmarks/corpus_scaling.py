@@ -12,7 +12,9 @@ then CLIMATE-FEVER's) with ``verification.verify`` in this one process, prepared
 prepares its workers (``process_tuning``), on one reused searcher,
 after a warm-up on other claims, with the claim-analysis cache emptied first. It prints p50
 and p95 of the whole check and of each stage from ``Result.timings`` (analysis, retrieval,
-stance, aggregation), and how they grow against the smallest size. ``--profile`` then runs
+stance, aggregation), and how they grow against the smallest size. ``--dense`` embeds the
+passages after the import (timed apart: passages per second) and checks with the dense ranking
+fused in, as the server does once its background pass is done. ``--profile`` then runs
 cProfile over 50 checks at the largest size (a separate pass) and prints where the time goes.
 The default sizes take about 10 minutes on 2 cores. Not collected by pytest.
 """
@@ -39,6 +41,8 @@ from factcheck.engine.claim_analysis import analyse_claim  # noqa: E402
 from factcheck.engine.verify import verify  # noqa: E402
 from factcheck.extensions import get_database, get_search_index  # noqa: E402
 from factcheck.search.importer import import_files  # noqa: E402
+from factcheck.search.index import SearchIndex  # noqa: E402
+from factcheck.search.vectors import VectorStore, embed_passages  # noqa: E402
 
 STAGES = ("analysis", "retrieval", "stance", "aggregation")
 WARM_UP = 20  # claims checked first, not measured (CLIMATE-FEVER's, none of the measured)
@@ -51,7 +55,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def measure(size: int, claims: list[str], warm_up: list[str], profile: bool) -> dict:
+def measure(
+    size: int, claims: list[str], warm_up: list[str], profile: bool, dense: bool = False
+) -> dict:
     """Build a corpus of ``size``, import it, check ``claims``; return the figures."""
     with tempfile.TemporaryDirectory(prefix="factcheck-scaling-") as directory:
         corpus = Path(directory) / "corpus.jsonl"
@@ -71,17 +77,24 @@ def measure(size: int, claims: list[str], warm_up: list[str], profile: bool) -> 
         if report.failures:
             raise SystemExit(f"import failed: {report.failures}")
         indexed = index.status().passages
+        vectors, embed_seconds = None, 0.0
+        if dense:
+            _print_bm25_alone(index, claims, warm_up)
+            vectors = VectorStore(index.directory)
+            started = time.perf_counter()
+            embed_passages(index, vectors)
+            embed_seconds = time.perf_counter() - started
         version = index.version()
         totals: list[float] = []
         stages: dict[str, list[float]] = {stage: [] for stage in STAGES}
         profiler = None
         with index.searcher() as searcher:
             for claim in warm_up:
-                verify(claim, searcher, index_version=version)
+                verify(claim, searcher, index_version=version, vectors=vectors)
             analyse_claim.cache_clear()  # every size analyses the claims afresh
             for claim in claims:
                 began = time.perf_counter()
-                result = verify(claim, searcher, index_version=version)
+                result = verify(claim, searcher, index_version=version, vectors=vectors)
                 totals.append((time.perf_counter() - began) * 1000)
                 for stage in STAGES:
                     stages[stage].append(result.timings[stage])
@@ -90,7 +103,7 @@ def measure(size: int, claims: list[str], warm_up: list[str], profile: bool) -> 
                 profiler = cProfile.Profile()
                 profiler.enable()
                 for claim in claims[:PROFILED]:
-                    verify(claim, searcher, index_version=version)
+                    verify(claim, searcher, index_version=version, vectors=vectors)
                 profiler.disable()
         index.close()
         database.dispose()
@@ -106,6 +119,7 @@ def measure(size: int, claims: list[str], warm_up: list[str], profile: bool) -> 
         "indexed": indexed,
         "import_seconds": import_seconds,
         "rate": indexed / import_seconds,
+        "embed_rate": indexed / embed_seconds if embed_seconds else None,
         "p50": statistics.median(totals),
         "p95": percentile(totals, 0.95),
         "stages": {
@@ -113,6 +127,25 @@ def measure(size: int, claims: list[str], warm_up: list[str], profile: bool) -> 
             for stage, values in stages.items()
         },
     }
+
+
+def _print_bm25_alone(index: SearchIndex, claims: list[str], warm_up: list[str]) -> None:
+    """With ``--dense``: the same claims on the same corpus with BM25F alone, for comparison."""
+    version = index.version()
+    totals: list[float] = []
+    with index.searcher() as searcher:
+        for claim in warm_up:
+            verify(claim, searcher, index_version=version)
+        analyse_claim.cache_clear()
+        for claim in claims:
+            began = time.perf_counter()
+            verify(claim, searcher, index_version=version)
+            totals.append((time.perf_counter() - began) * 1000)
+    print(
+        f"BM25F alone: verify p50 {statistics.median(totals):.1f} ms "
+        f"p95 {percentile(totals, 0.95):.1f} ms",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -123,6 +156,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--claims", type=int, default=200, help="claims checked per size")
     parser.add_argument("--profile", action="store_true", help="profile the largest size")
+    parser.add_argument("--dense", action="store_true", help="embed passages, check fused")
     options = parser.parse_args()
     prepare_engine_process()  # as `factcheck serve` does before its workers start
     everything = corpora.claims(options.claims + WARM_UP)
@@ -130,14 +164,18 @@ def main() -> None:
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rows = []
     for size in options.sizes:
-        row = measure(size, claims, warm_up, options.profile and size == max(options.sizes))
+        row = measure(
+            size, claims, warm_up, options.profile and size == max(options.sizes), options.dense
+        )
         rows.append(row)
         stage_text = "  ".join(
             f"{stage} {p50:.1f}/{p95:.1f}" for stage, (p50, p95) in row["stages"].items()
         )
         print(
             f"{row['indexed']:>7,} passages: import+index {row['import_seconds']:6.1f} s "
-            f"= {row['rate']:,.0f}/s | verify p50 {row['p50']:.1f} ms p95 {row['p95']:.1f} ms "
+            f"= {row['rate']:,.0f}/s"
+            + (f" | embed {row['embed_rate']:,.0f}/s" if row["embed_rate"] else "")
+            + f" | verify p50 {row['p50']:.1f} ms p95 {row['p95']:.1f} ms "
             f"| stages p50/p95 ms: {stage_text} | load {os.getloadavg()[0]:.2f}",
             flush=True,
         )

@@ -74,10 +74,12 @@ def client_loop(
     return latencies, statuses
 
 
-def run_load(base_url: str, claims: list[str], clients: int, seconds: float) -> dict:
-    """``clients`` threads posting for ``seconds``; the merged figures."""
+def run_load(
+    base_url: str, claims: list[str], clients: int, seconds: float, warm_up: float = WARM_UP_SECONDS
+) -> dict:
+    """``clients`` threads posting for ``seconds`` after ``warm_up``; the merged figures."""
     with ThreadPoolExecutor(clients) as pool:
-        warm_until = time.monotonic() + WARM_UP_SECONDS
+        warm_until = time.monotonic() + warm_up
         list(
             pool.map(lambda n: client_loop(base_url, claims, n, warm_until, False), range(clients))
         )
@@ -117,6 +119,18 @@ def main() -> None:
         help="turn the result cache off (FACTCHECK_RESULT_CACHE_SIZE=0): every request is a "
         "full check, as for claims never asked before",
     )
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=WARM_UP_SECONDS,
+        help="seconds of load before measuring (long enough for the workers' background "
+        "embedding pass to finish, to measure dense retrieval in its steady state)",
+    )
+    parser.add_argument(
+        "--bm25-only",
+        action="store_true",
+        help="turn dense retrieval off (FACTCHECK_DENSE_RETRIEVAL=0)",
+    )
     options = parser.parse_args()
     duration = min(options.duration, 60.0)
     claims = corpora.claims(400)
@@ -135,7 +149,10 @@ def main() -> None:
             workers=options.workers,
             threads=options.threads,
             env=environment(
-                data, sources, **({"RESULT_CACHE_SIZE": "0"} if options.no_cache else {})
+                data,
+                sources,
+                **({"RESULT_CACHE_SIZE": "0"} if options.no_cache else {}),
+                **({"DENSE_RETRIEVAL": "0"} if options.bm25_only else {}),
             ),
         )
         with server:
@@ -149,7 +166,7 @@ def main() -> None:
             for clients in options.clients:
                 load = os.getloadavg()[0]
                 cpu_before = time.process_time()
-                row = run_load(server.base_url, claims, clients, duration)
+                row = run_load(server.base_url, claims, clients, duration, options.warm_up)
                 client_cpu = (time.process_time() - cpu_before) / max(row["requests"], 1)
                 print(
                     f"{clients:>3} clients, {duration:.0f} s: {row['requests']} requests, "

@@ -65,9 +65,25 @@ def test_index_status_json(runner, sources_dir) -> None:
         "last_update",
         "generation",
         "directory",
+        "vectors",
     }
+    assert status["vectors"]["embedded"] == 0  # nothing embedded yet
+    assert status["vectors"]["total"] == status["passages"]
     assert status["sources"] == 1 and status["passages"] > 0
     assert status["version"].startswith(status["generation"] + ".")
+
+
+def test_index_embed_gives_every_passage_a_vector(runner, sources_dir) -> None:
+    runner.invoke(args=["import", str(sources_dir)])
+    result = runner.invoke(args=["index", "embed"])
+    assert result.exit_code == 0, result.output
+    status = json.loads(runner.invoke(args=["index", "status", "--json"]).output)
+    assert status["vectors"]["embedded"] == status["passages"] > 0
+    assert f"{status['passages']} passages, {status['passages']} newly embedded" in result.output
+    again = runner.invoke(args=["index", "embed"])
+    assert f"{status['passages']} passages, 0 newly embedded" in again.output
+    text = runner.invoke(args=["index", "status"]).output
+    assert f"vectors: {status['passages']}/{status['passages']} passages embedded" in text
 
 
 def test_index_status_text(runner) -> None:
@@ -105,7 +121,14 @@ def test_serve_imports_sources_into_an_empty_catalog_before_starting(runner, mon
 
 @pytest.mark.parametrize(
     "command",
-    [["import"], ["index"], ["index", "rebuild"], ["index", "status"], ["serve"]],
+    [
+        ["import"],
+        ["index"],
+        ["index", "rebuild"],
+        ["index", "status"],
+        ["index", "embed"],
+        ["serve"],
+    ],
 )
 def test_every_command_has_help(runner, command: list[str]) -> None:
     result = runner.invoke(args=[*command, "--help"])
