@@ -44,7 +44,7 @@ from factcheck.errors import Conflict, FactcheckError, InvalidInput, PermissionD
 from factcheck.extensions import get_search_index
 from factcheck.ingest.passages import build_passages
 from factcheck.review import api as curation_api
-from factcheck.review import auth, claim_reviews, curation
+from factcheck.review import auth, claim_reviews, curation, token_pages
 from factcheck.review.auth import current_reviewer, require_reviewer
 from factcheck.review.schemas import (
     AuditQuerySchema,
@@ -504,4 +504,5 @@ def init_app(app: Flask) -> None:
     """Wire reviewing in: sign-in and CSRF, these pages, and the curation and reviews API."""
     auth.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(token_pages.bp)
     curation_api.init_app(app)

@@ -275,11 +275,11 @@ def test_claim_problem_reads_the_schema_limits() -> None:
 @pytest.mark.parametrize("path", ["/", "/sources", "/check?claim=Tides+follow+the+moon"])
 def test_public_pages_link_to_reviewer_sign_in(client, path: str) -> None:
     page = client.get(path).get_data(as_text=True)
-    assert '<a href="/login">Reviewer sign-in</a>' in page
+    assert '<a href="/login">Sign in to review</a>' in page
     assert 'href="/review/"' not in page
 
 
 def test_a_signed_in_reviewer_sees_a_link_to_the_review_pages(reviewer_client) -> None:
     page = reviewer_client.get("/").get_data(as_text=True)
     assert '<a href="/review/">Review pages</a>' in page
-    assert "Reviewer sign-in" not in page
+    assert "Sign in to review" not in page
