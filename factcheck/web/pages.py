@@ -90,7 +90,8 @@ def check() -> Any:
     result = check_claim(arguments["claim"], arguments["limit"])  # no index: the 503 page
     review = check_log.record(result)  # logs the check; a reviewer's sign-off, if any
     excerpts = (*result.supporting, *result.conflicting, *result.closest)
-    ratings = public.source_ratings(get_db(), {excerpt.source["id"] for excerpt in excerpts})
+    source_ids = {str(excerpt.source["id"]) for excerpt in excerpts}
+    ratings = public.source_ratings(get_db(), source_ids)
     return render_template("web/check.html", result=result, review=review, ratings=ratings)
 
 
