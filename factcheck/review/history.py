@@ -82,9 +82,13 @@ class _Names:
         return self.titles.get(source_id, source_id)
 
 
-def latest_changes(session: Session, *, page: int = 1, per_page: int = 20) -> Page:
-    """A page of the audit log, newest first, as :class:`Change` lines (imports grouped)."""
-    entries = audit_entries(session, AuditFilter(page=page, per_page=per_page))
+def latest_changes(
+    session: Session, *, page: int = 1, per_page: int = 20, source_id: str | None = None
+) -> Page:
+    """A page of the audit log (or of one source's and its passages' entries), newest first,
+    as :class:`Change` lines (imports grouped)."""
+    criteria = AuditFilter(source_id=source_id, page=page, per_page=per_page)
+    entries = audit_entries(session, criteria)
     return Page(tell(session, entries.items), entries.page, entries.per_page, entries.total)
 
 

@@ -250,12 +250,11 @@ def render_source(source_id: str, error: str | None = None, status: int = 200) -
     """The source page, with an error from a refused change if there was one."""
     session = get_db()
     row = curation.source_row(session, source_id)  # or NotFoundError: the 404 page
-    page = curation.audit_entries(session, curation.AuditFilter(source_id=source_id, per_page=20))
     html = render_template(
         "review/source.html",
         row=row,
         passages=curation.source_passages(session, source_id),
-        audit=page,
+        changes=history.latest_changes(session, source_id=source_id, per_page=20),
         scale=curation.RELIABILITY_SCALE,
         error=error,
         reviewer=current_reviewer(),

@@ -142,3 +142,17 @@ def test_the_latest_changes_are_paged(app, reviewer_client, imported) -> None:
     second = reviewer_client.get("/review/?page=2").get_data(as_text=True)
     assert "Note 1." in latest_changes(second)
     assert "importer imported" in latest_changes(second)
+
+
+def test_a_source_page_tells_its_changes_as_sentences(app, reviewer_client, imported) -> None:
+    passage = first_passage(app)
+    reviewer_client.post(
+        f"/review/passages/{passage}",
+        data={"version": "1", "action": "exclude", "reason": "wrong figure"},
+    )
+    page = reviewer_client.get("/review/sources/harbour-report").get_data(as_text=True)
+    start = page.index("<h2>Changes</h2>")
+    changes = text_of(page[start : page.index("All changes to this source", start)])
+    assert "alice excluded a passage of “" in changes and "”: wrong figure" in changes
+    assert re.search(r"importer imported “[^”]+”: \d+ passages", changes)
+    assert not RAW_VALUES.search(changes), RAW_VALUES.search(changes)
