@@ -8,6 +8,7 @@ this module. Nothing here imports Flask; each function takes a SQLAlchemy sessio
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -123,3 +124,26 @@ def _summary(source: Source, passages: int) -> SourceSummary:
         url=source.url,
         passages=passages,
     )
+
+
+# A source's reliability rating as readers see it beside an excerpt (the reviewers set it).
+RATING_WORDS = {
+    "very_high": "very high reliability",
+    "high": "high reliability",
+    "mixed": "mixed reliability",
+    "low": "low reliability",
+    "very_low": "very low reliability",
+}
+
+
+def source_ratings(session: Session, source_ids: Iterable[str]) -> dict[str, str]:
+    """The reliability rating, in words, of each of ``source_ids`` that reviewers have rated."""
+    wanted = set(source_ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Source.id, Source.reliability).where(
+            Source.id.in_(wanted), Source.reliability.is_not(None)
+        )
+    )
+    return {source_id: RATING_WORDS[rating] for source_id, rating in rows if rating in RATING_WORDS}

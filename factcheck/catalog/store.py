@@ -185,6 +185,7 @@ class _PassageChanges:
     added: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    excluded: int = 0  # of the added passages, how many the importer excluded as noise
 
     def __bool__(self) -> bool:
         return bool(self.added or self.withdrawn or self.restored)
@@ -247,6 +248,7 @@ def _compare_document(
                 "added": changes.added,
                 "withdrawn": changes.withdrawn,
                 "restored": changes.restored,
+                "excluded_as_noise": changes.excluded,
             },
         }
     )
@@ -319,6 +321,7 @@ def _compare_passage(
         changes.added.append(draft.passage_id)
         summary.passages_added += 1
         summary.passages_excluded += draft.excluded_reason is not None
+        changes.excluded += draft.excluded_reason is not None
         return
     update_values = _layout_changes(old, draft)
     if old.excluded and old.excluded_reason == WITHDRAWN_REASON:

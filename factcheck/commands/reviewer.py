@@ -50,12 +50,13 @@ def add_command(name: str, admin: bool, password_stdin: bool) -> None:
 
 @reviewer_group.command("token")
 @click.argument("name")
+@click.option("--label", default="", help="What to call the token, to tell it apart later.")
 @with_appcontext
-def token_command(name: str) -> None:
+def token_command(name: str, label: str) -> None:
     """Print a new API token for reviewer NAME (shown once; only its hash is kept)."""
     try:
         with get_database().session() as session:
-            token = issue_token(session, name)
+            token = issue_token(session, name, label=label.strip()[:80])
     except ReviewerError as error:
         raise click.ClickException(str(error)) from error
     click.echo(token)
@@ -81,7 +82,7 @@ def revoke_token_command(name: str, token_id: int | None) -> None:
 @click.argument("name")
 @with_appcontext
 def tokens_command(name: str) -> None:
-    """List reviewer NAME's live API tokens: id, created, last used."""
+    """List reviewer NAME's live API tokens: id, created, last used, label."""
     try:
         with get_database().session() as session:
             tokens = live_tokens(session, name)
@@ -92,6 +93,7 @@ def tokens_command(name: str) -> None:
                     token.last_used_at.isoformat(timespec="seconds")
                     if token.last_used_at
                     else "never",
+                    token.label,
                 )
                 for token in tokens
             ]
@@ -99,5 +101,7 @@ def tokens_command(name: str) -> None:
         raise click.ClickException(str(error)) from error
     if not rows:
         click.echo(f"{name} has no live token")
-    for token_id, created, used in rows:
-        click.echo(f"{token_id}\tcreated {created}\tlast used {used}")
+    for token_id, created, used, label in rows:
+        click.echo(
+            f"{token_id}\tcreated {created}\tlast used {used}" + (f"\t{label}" if label else "")
+        )

@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from marshmallow import ValidationError
 from tqdm import tqdm
 
+from factcheck.catalog.store import catalog_counts
 from factcheck.commands.index import embed_now
 from factcheck.engine.evaluation import (
     ExampleError,
@@ -30,7 +31,8 @@ from factcheck.engine.evaluation import (
 )
 from factcheck.engine.verdict import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED
 from factcheck.engine.verify import Excerpt, Result
-from factcheck.extensions import get_search_index, get_vector_store
+from factcheck.extensions import get_database, get_search_index, get_vector_store
+from factcheck.search.index import IndexMissingError
 from factcheck.web.checks import check_claim, get_stance_analyzer
 from factcheck.web.schemas import VerifyRequestSchema, VerifyResponseSchema
 
@@ -57,11 +59,38 @@ def verify_command(claim: str, as_json: bool, limit: int) -> None:
             f"{name}: {' '.join(messages)}" for name, messages in error.messages_dict.items()
         )
         raise click.UsageError(problems) from error
+    notice = nothing_indexed()
+    if notice is not None and not as_json:
+        # Against an empty index every claim reads "not enough evidence": no verdict is honest.
+        click.echo(notice)
+        return
     result = check_claim(arguments["claim"], arguments["limit"])
     if as_json:
+        if notice is not None:
+            click.echo(f"Warning: {notice}", err=True)
         click.echo(json.dumps(VerifyResponseSchema().dump(result), indent=2, ensure_ascii=False))
     else:
         click.echo(format_result(result))
+
+
+def nothing_indexed() -> str | None:
+    """What to do when the index holds no passage (``None`` when it holds some)."""
+    try:
+        if get_search_index().summary().passages:
+            return None
+    except IndexMissingError:
+        pass
+    with get_database().session() as session:
+        active = catalog_counts(session).active_passages
+    if active:
+        return (
+            f"Nothing is indexed: the catalog holds {active} active passages but the index "
+            "none. Run `factcheck index rebuild`."
+        )
+    return (
+        "Nothing is indexed: the catalog holds no passages, so no claim can be checked. "
+        "Import sources first: `factcheck import SOURCES_DIR`."
+    )
 
 
 def format_result(result: Result) -> str:
@@ -136,6 +165,9 @@ def eval_command(file: tuple[Path, ...], as_json: bool, k: int, fit_path: Path |
         examples = [example for path in file for example in load_examples(path)]
     except ExampleError as error:
         raise click.ClickException(str(error)) from error
+    notice = nothing_indexed()
+    if notice is not None:
+        raise click.ClickException(notice)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if get_vector_store(app) is not None:
         embed_now(get_search_index(app))  # judge with the vectors the setting asks for

@@ -48,6 +48,11 @@ CLIMATE_FEVER_LABELS: dict[str, VerdictLabel] = {
     "NOT_ENOUGH_INFO": NOT_ENOUGH_EVIDENCE,
 }
 CALIBRATION_BINS = 10
+FILE_FORMAT = (
+    'each line is a JSON object, either {"id", "claim", "label", "evidence": [{"source", '
+    '"phrase"}]} with label one of ' + ", ".join(VERDICTS) + ' and "evidence" optional, '
+    'or CLIMATE-FEVER\'s {"claim_id", "claim", "claim_label", "evidences"}'
+)
 
 
 class ExampleError(ValueError):
@@ -136,7 +141,16 @@ def load_examples(path: Path) -> list[Example]:
 
 def parse_example(record: dict[str, Any]) -> Example:
     """One example from a decoded JSON line of either format."""
-    if "claim_label" in record:
+    if not isinstance(record, dict):
+        raise ExampleError(f"not a JSON object; {FILE_FORMAT}")
+    climate_fever = "claim_label" in record
+    required = ("claim_id", "claim", "claim_label") if climate_fever else ("id", "claim", "label")
+    missing = [name for name in required if name not in record]
+    if missing:
+        fields = ", ".join(f'"{name}"' for name in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise ExampleError(f"missing field{plural} {fields}; {FILE_FORMAT}")
+    if climate_fever:
         label = CLIMATE_FEVER_LABELS.get(record["claim_label"])
         if label is None:
             raise ExampleError(f"unknown claim_label {record['claim_label']!r}")

@@ -276,17 +276,25 @@ def _sources(assessments: list[Assessment]) -> int:
     return len({a.evidence.source_id for a in assessments})
 
 
+COUNT_WORDS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")
+
+
+def _agreeing(sources: int, singular: str, plural: str) -> str:
+    """ "One source supports", "Two sources support", "12 sources support": counts under ten
+    in words, and the verb agreeing with them."""
+    number = COUNT_WORDS[sources - 1] if 0 < sources <= len(COUNT_WORDS) else str(sources)
+    return f"{number} source {singular}" if sources == 1 else f"{number} sources {plural}"
+
+
 def _explain(
     label: VerdictLabel,
     supporting: list[Assessment],
     refuting: list[Assessment],
     disputed: list[Assessment],
 ) -> str:
-    def count(n: int) -> str:
-        return "One source" if n == 1 else f"{n} sources"
-
     if label == SUPPORTED:
-        text = f"{count(_sources(supporting))} support the claim: {_cite(supporting)}."
+        text = f"{_agreeing(_sources(supporting), 'supports', 'support')} the claim: "
+        text += f"{_cite(supporting)}."
         if refuting:
             text += f" A weaker passage disagrees ({_cite(refuting, 1)})."
         else:
@@ -298,7 +306,8 @@ def _explain(
         strongest = refuting[0].stance.reasons
         reason = strongest[0].text if strongest else "contradicts it"
         text = (
-            f"{count(_sources(refuting))} contradict the claim: {_cite(refuting)}; "
+            f"{_agreeing(_sources(refuting), 'contradicts', 'contradict')} the claim: "
+            f"{_cite(refuting)}; "
             f"the strongest {reason}."
         )
         if supporting:

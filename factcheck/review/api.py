@@ -32,6 +32,8 @@ from factcheck.review.schemas import (
     ClaimReviewSchema,
     PassagePatchSchema,
     PassageSchema,
+    ReviewCreateSchema,
+    ReviewSchema,
     SourceAddedSchema,
     SourceCreateSchema,
     SourceDetailSchema,
@@ -42,6 +44,9 @@ from factcheck.review.schemas import (
     source_filter,
 )
 from factcheck.review.submissions import document_from_page, document_from_text
+from factcheck.search.index import IndexMissingError
+from factcheck.web import check_log
+from factcheck.web.checks import check_claim
 from factcheck.web.schemas import ErrorSchema
 
 FETCHER_KEY = "factcheck.fetcher"
@@ -204,6 +209,53 @@ def audit(arguments: dict[str, Any]) -> dict[str, Any]:
         audit_filter(arguments),
     )
     return page_body(page, page.items)
+
+
+# Sign-off -----------------------------------------------------------------------------------
+
+
+@bp.route("/reviews", methods=["POST"])
+@bp.arguments(ReviewCreateSchema, location="json")
+@bp.response(201, ReviewSchema, description="Signed off")
+@bp.alt_response(401, schema=ErrorSchema, description="No valid API token")
+@bp.alt_response(422, schema=ErrorSchema, description="Invalid: the fields say what and why")
+@bp.doc(security=BEARER)
+def sign_off(arguments: dict[str, Any]) -> Any:
+    """Sign a claim off: the reviewer's verdict, the rationale and the passages it rests on.
+
+    Does what the sign-off page does, audited alike: the claim is matched to its logged check
+    (case, spacing and end punctuation ignored; a claim never checked is checked and logged
+    first), and the engine's verdict of the moment is kept beside the reviewer's.
+    """
+    check_log.flush()  # a claim just checked is logged before it is looked up
+    try:
+        automatic = check_claim(arguments["claim"], limit=10)
+    except IndexMissingError:
+        automatic = None
+    with curation.curation_change(get_db(), get_search_index()) as session:
+        found = claim_reviews.sign_off_claim(
+            session,
+            arguments["claim"],
+            verdict=arguments["verdict"],
+            automatic=automatic,
+            rationale=arguments["rationale"],
+            passage_ids=arguments["passage_ids"],
+            reviewer=current_reviewer(),
+        )
+    body = {
+        "id": found.id,
+        "check_id": found.check_id,
+        "claim": found.claim,
+        "verdict": found.verdict,
+        "automatic_verdict": found.automatic_verdict,
+        "confirmed": found.verdict == found.automatic_verdict,
+        "rationale": found.rationale,
+        "passage_ids": list(found.passage_ids or ()),
+        "reviewer": found.reviewer_name,
+        "signed_off_at": found.signed_off_at,
+        "claim_review": url_for("reviews_api.review", review_id=found.id, _external=True),
+    }
+    return body, 201, {"Location": body["claim_review"]}
 
 
 # Claim reviews ------------------------------------------------------------------------------

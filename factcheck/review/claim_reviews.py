@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 from factcheck.catalog.models import ClaimCheck, ClaimReview, Passage, Source, as_utc, utc_now
 from factcheck.catalog.store import record_audit
 from factcheck.engine.verdict import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED, VERDICTS
+from factcheck.engine.verify import Result
 from factcheck.review.curation import CurationError, NotFoundError, Page, clamp_paging
 from factcheck.review.reviewers import ReviewerIdentity
-from factcheck.web.check_records import SignedOffReview, signed_off
+from factcheck.web.check_records import SignedOffReview, normalise_claim, record_check, signed_off
 
 MAX_RATIONALE_LENGTH = 5_000
 PERIODS = {"day": 1, "week": 7, "month": 30, "all": None}
@@ -144,6 +145,57 @@ def sign_off(
         },
     )
     return review
+
+
+def find_check(session: Session, claim: str) -> ClaimCheck | None:
+    """The logged check of ``claim`` (compared normalised), if it was ever checked."""
+    return session.scalar(
+        select(ClaimCheck).where(ClaimCheck.normalised_claim == normalise_claim(claim))
+    )
+
+
+def sign_off_claim(
+    session: Session,
+    claim: str,
+    *,
+    verdict: str,
+    automatic: Result | None,
+    rationale: str,
+    passage_ids: list[str],
+    reviewer: ReviewerIdentity,
+) -> ClaimReview:
+    """Sign a claim off by its text, as the API does: :func:`sign_off` on its logged check.
+
+    ``automatic`` is the engine's answer now (``None`` while there is no index). A claim never
+    checked is logged first with that answer; with no answer to log, it is refused.
+    """
+    check = find_check(session, claim)
+    if check is not None:
+        check_id = check.id
+    elif automatic is not None:
+        check_id = record_check(session, automatic)
+    else:
+        raise CurationError(
+            "The review cannot be signed off: see fields.",
+            fields={"claim": ["never checked, and there is no index to check it against now"]},
+        )
+    try:
+        return sign_off(
+            session,
+            check_id,
+            verdict=verdict,
+            automatic_verdict=automatic.verdict if automatic is not None else "",
+            rationale=rationale,
+            passage_ids=passage_ids,
+            reviewer=reviewer,
+        )
+    except CurationError as refusal:
+        # The page's field is "passage"; the API's is "passage_ids": name the one that was sent.
+        fields = {
+            "passage_ids" if name == "passages" else name: problems
+            for name, problems in refusal.fields.items()
+        }
+        raise CurationError(refusal.message, fields=fields) from refusal
 
 
 def get_review(session: Session, review_id: int) -> ClaimReview:

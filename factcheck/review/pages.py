@@ -44,7 +44,7 @@ from factcheck.errors import Conflict, FactcheckError, InvalidInput, PermissionD
 from factcheck.extensions import get_search_index
 from factcheck.ingest.passages import build_passages
 from factcheck.review import api as curation_api
-from factcheck.review import auth, claim_reviews, curation
+from factcheck.review import auth, claim_reviews, curation, history, token_pages
 from factcheck.review.auth import current_reviewer, require_reviewer
 from factcheck.review.schemas import (
     AuditQuerySchema,
@@ -74,6 +74,7 @@ VERDICT_LABELS = {
     NOT_ENOUGH_EVIDENCE: "Not enough evidence",
 }
 ADD_METHODS = ("url", "text", "file")
+HOME_CHANGES = 12  # audit entries per page of the home page's latest changes (imports grouped)
 # What a form's page shows beside the form rather than on an error page; a missing record (404)
 # is not one: there is no form to show it on.
 REFUSALS = (InvalidInput, Conflict, PermissionDenied)
@@ -107,6 +108,12 @@ def verdict_words(verdict: str) -> str:
     return VERDICT_LABELS.get(verdict, verdict)
 
 
+@bp.app_template_filter("audit_value")
+def audit_value(value: Any) -> str:
+    """A recorded value in words (yes/no, none, a short list), never Python's repr of it."""
+    return history.words(value)
+
+
 @bp.app_template_filter("review_time")
 def time_words(moment: Any) -> str:
     """A stored time as ``2026-11-23 14:05 UTC``."""
@@ -117,14 +124,16 @@ def time_words(moment: Any) -> str:
 
 @bp.route("/")
 def home() -> str:
-    """What needs a reviewer: counts, the most asked claims, the latest changes."""
+    """What needs a reviewer: counts, the most asked claims, the latest changes (paged)."""
     check_log.flush()
     session = get_db()
     return render_template(
         "review/home.html",
         counts=catalog_counts(session),
         checks=claim_reviews.list_checks(session, per_page=5).items,
-        audit=curation.audit_entries(session, curation.AuditFilter(per_page=8)).items,
+        changes=history.latest_changes(
+            session, page=request.args.get("page", 1, type=int), per_page=HOME_CHANGES
+        ),
     )
 
 
@@ -241,12 +250,11 @@ def render_source(source_id: str, error: str | None = None, status: int = 200) -
     """The source page, with an error from a refused change if there was one."""
     session = get_db()
     row = curation.source_row(session, source_id)  # or NotFoundError: the 404 page
-    page = curation.audit_entries(session, curation.AuditFilter(source_id=source_id, per_page=20))
     html = render_template(
         "review/source.html",
         row=row,
         passages=curation.source_passages(session, source_id),
-        audit=page,
+        changes=history.latest_changes(session, source_id=source_id, per_page=20),
         scale=curation.RELIABILITY_SCALE,
         error=error,
         reviewer=current_reviewer(),
@@ -504,4 +512,5 @@ def init_app(app: Flask) -> None:
     """Wire reviewing in: sign-in and CSRF, these pages, and the curation and reviews API."""
     auth.init_app(app)
     app.register_blueprint(bp)
+    app.register_blueprint(token_pages.bp)
     curation_api.init_app(app)

@@ -97,11 +97,12 @@ def add_reviewer(
     return reviewer
 
 
-def issue_token(session: Session, name: str, *, actor: str = "cli") -> str:
-    """Create an API token for reviewer ``name`` and return it (it is never shown again)."""
+def issue_token(session: Session, name: str, *, actor: str = "cli", label: str = "") -> str:
+    """Create an API token for reviewer ``name``, called ``label``, and return it (it is never
+    shown again)."""
     reviewer = _require(session, name)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    api_token = ApiToken(reviewer_id=reviewer.id, token_hash=hash_token(token))
+    api_token = ApiToken(reviewer_id=reviewer.id, token_hash=hash_token(token), label=label)
     session.add(api_token)
     session.flush()
     record_audit(
@@ -110,7 +111,7 @@ def issue_token(session: Session, name: str, *, actor: str = "cli") -> str:
         action="issue_token",
         entity_type="reviewer",
         entity_id=name,
-        after={"token_id": api_token.id},
+        after={"token_id": api_token.id, "label": label} if label else {"token_id": api_token.id},
     )
     return token
 

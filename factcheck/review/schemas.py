@@ -13,6 +13,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from factcheck.catalog.models import as_utc
+from factcheck.engine.verdict import VERDICTS
+from factcheck.review.claim_reviews import MAX_RATIONALE_LENGTH
 from factcheck.review.curation import RELIABILITY_SCALE, SOURCE_STATUSES, AuditFilter, SourceFilter
 from factcheck.web.schemas import SourceRefSchema
 
@@ -328,3 +330,68 @@ class ClaimReviewFeedSchema(Schema):
     context = fields.String(required=True, data_key="@context", attribute="@context")
     type_ = fields.String(required=True, data_key="@type", attribute="@type")
     dataFeedElement = fields.List(fields.Nested(ClaimReviewSchema), required=True)
+
+
+class ReviewCreateSchema(Schema):
+    """A sign-off through the API: the reviewer's verdict on a claim, why, and on what."""
+
+    claim = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=500),
+        metadata={"description": "The claim as checked, 3 to 500 characters after trimming"},
+    )
+    verdict = fields.String(
+        required=True,
+        validate=validate.OneOf(VERDICTS),
+        metadata={"description": "The reviewer's verdict: " + ", ".join(VERDICTS)},
+    )
+    rationale = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=1, max=MAX_RATIONALE_LENGTH, error="Say why, in {min} to {max} characters."
+        ),
+        metadata={"description": "Why: what a reader is shown beside the verdict"},
+    )
+    passage_ids = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={
+            "description": "The passages the verdict rests on (at least one unless the verdict "
+            "is not_enough_evidence)"
+        },
+    )
+
+    @pre_load
+    def trim(self, data: Any, **_kwargs: Any) -> Any:
+        """Measure the claim and the rationale without the white space around them."""
+        if isinstance(data, dict):
+            data = {
+                key: value.strip()
+                if key in ("claim", "rationale") and isinstance(value, str)
+                else value
+                for key, value in data.items()
+            }
+        return data
+
+
+class ReviewSchema(Schema):
+    """A signed-off review: the reviewer's verdict beside the engine's of that moment."""
+
+    id = fields.Integer(required=True)
+    check_id = fields.Integer(required=True, metadata={"description": "The logged claim"})
+    claim = fields.String(required=True)
+    verdict = fields.String(required=True)
+    automatic_verdict = fields.String(
+        required=True, metadata={"description": "The engine's verdict when it was signed off"}
+    )
+    confirmed = fields.Boolean(
+        required=True, metadata={"description": "Whether the reviewer agreed with the engine"}
+    )
+    rationale = fields.String(required=True)
+    passage_ids = fields.List(fields.String(), required=True)
+    reviewer = fields.String(required=True)
+    signed_off_at = UTCDateTime(required=True)
+    claim_review = fields.String(
+        required=True, metadata={"description": "Its schema.org ClaimReview JSON-LD"}
+    )

@@ -422,7 +422,11 @@ class SearchIndex:
                 for term in reader.field_terms("source_id")
                 if reader.postings("source_id", term).is_active()
             )
+            # An empty index's reader has no commit generation of its own (None): the index's
+            # latest one is what version() reports too.
             commit = reader.generation()
+            if commit is None:
+                commit = live.latest_generation()
         modified = live.last_modified()
         return IndexStatus(
             passages=passages,

@@ -89,7 +89,10 @@ def check() -> Any:
         return render_claim_form(claim=claim, error=claim_problem(claim)), 400
     result = check_claim(arguments["claim"], arguments["limit"])  # no index: the 503 page
     review = check_log.record(result)  # logs the check; a reviewer's sign-off, if any
-    return render_template("web/check.html", result=result, review=review)
+    excerpts = (*result.supporting, *result.conflicting, *result.closest)
+    source_ids = {str(excerpt.source["id"]) for excerpt in excerpts}
+    ratings = public.source_ratings(get_db(), source_ids)
+    return render_template("web/check.html", result=result, review=review, ratings=ratings)
 
 
 @bp.get("/sources")

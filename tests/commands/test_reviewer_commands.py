@@ -42,3 +42,13 @@ def test_every_reviewer_command_has_help(runner) -> None:
     for command in ("add", "token", "tokens", "revoke-token"):
         result = runner.invoke(args=["reviewer", command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_a_token_may_be_labelled_and_is_listed_with_its_label(app, runner) -> None:
+    runner.invoke(
+        args=["reviewer", "add", "bob", "--password-stdin"], input="a long enough password\n"
+    )
+    made = runner.invoke(args=["reviewer", "token", "bob", "--label", "nightly script"])
+    assert made.exit_code == 0, made.output
+    listed = runner.invoke(args=["reviewer", "tokens", "bob"])
+    assert listed.output.rstrip().endswith("\tnightly script")

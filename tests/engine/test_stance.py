@@ -301,3 +301,45 @@ def test_the_rules_word_lists_are_read_once_from_their_data_file() -> None:
     assert words is rule_words()
     assert "only" in words.exclusive_cues and "country" in words.group_nouns
     assert {"vote_for", "vote_against"} <= words.vote_concepts
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "cited"),
+    [
+        # The figure for the claim's quantity, not the count of those who voted the other way.
+        (
+            "100 countries voted for the resolution",
+            "141 countries voted for the resolution, 7 against.",
+            "gives 141 where the claim says 100",
+        ),
+        (
+            "100 countries voted for the resolution",
+            "In a General Assembly vote on Thursday, 141 countries called for an end to the "
+            "fighting, 34 countries abstained and seven voted against the resolution.",
+            "gives 141 where the claim says 100",
+        ),
+        (
+            "100 countries voted in favour of the resolution",
+            "The resolution passed with 7 countries against and 141 countries voting for it.",
+            "gives 141 where the claim says 100",
+        ),
+        # A passage figure equal to the claim's other figure is that figure's.
+        (
+            "The assembly voted 100 to 7 for the resolution",
+            "In the assembly 141 countries called for a ceasefire, 34 countries abstained and "
+            "seven voted against the resolution.",
+            "gives 141 where the claim says 100",
+        ),
+        (
+            "The port handled 9,000 ships in 2022",
+            "In 2022 the port handled 7,200 ships and 40 tankers.",
+            "gives 7,200 where the claim says 9,000",
+        ),
+    ],
+)
+def test_a_different_number_cites_the_passage_figure_for_that_quantity(
+    claim: str, passage: str, cited: str
+) -> None:
+    stance = judge(claim, passage)
+    assert stance.label == REFUTES
+    assert [r.text for r in stance.reasons if r.code == "different_number"] == [cited]

@@ -188,3 +188,20 @@ def test_hedged_support_is_told_by_its_code() -> None:
     plain = assessment(SUPPORTS, 0.8, "a")
     text_only = replace(plain.stance, reasons=(Reason("says_the_same", "hedged"),))
     assert note not in decide([Assessment(plain.evidence, text_only)]).explanation
+
+
+@pytest.mark.parametrize(
+    ("label", "sources", "expected"),
+    [
+        (SUPPORTS, ["a"], "One source supports the claim: "),
+        (SUPPORTS, ["a", "b"], "Two sources support the claim: "),
+        (REFUTES, ["a"], "One source contradicts the claim: "),
+        (REFUTES, ["a", "b", "c"], "Three sources contradict the claim: "),
+        (SUPPORTS, [f"s{n}" for n in range(12)], "12 sources support the claim: "),
+    ],
+)
+def test_the_explanation_agrees_with_the_number_of_sources(
+    label: str, sources: list[str], expected: str
+) -> None:
+    verdict = decide([assessment(label, 0.9, source, f"{source} says so") for source in sources])
+    assert verdict.explanation.startswith(expected)

@@ -24,6 +24,7 @@ from factcheck.review.reviewers import add_reviewer
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery"
 TITLE = "Northport bridge opens"
@@ -127,3 +128,81 @@ def test_a_reviewer_adds_an_article_excludes_a_passage_and_signs_off(page) -> No
     aside = page.locator(".reviewer-verdict")
     assert "reviewer's verdict" in aside.inner_text().lower()  # the eyebrow is upper-cased
     assert "signed off by alice" in aside.inner_text()
+
+
+# The elements that reach past the right edge of the window (not inside a scrolling box),
+# innermost first: what the failure message names.
+WIDER_THAN_SCREEN = """
+[...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter(e => !e.closest('.table-scroll'))
+  .reverse().slice(0, 5)
+  .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+"""
+
+
+def sign_in_from_the_footer(page) -> None:
+    """From a public page, through the footer's link, signed in and back on the review pages."""
+    page.goto("/")
+    page.click("footer a:has-text('Sign in to review')")
+    page.wait_for_url("**/login**")
+    page.fill("#name", "alice")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url("**/review/")
+    page.goto("/")
+    assert page.locator("footer a:has-text('Review pages')").get_attribute("href") == "/review/"
+
+
+def test_a_reviewer_makes_and_revokes_a_token_with_the_keyboard(page) -> None:
+    sign_in_from_the_footer(page)
+    page.goto("/review/tokens/")
+    page.focus("#token-label")
+    page.keyboard.type("nightly script")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#new-token-value")
+    token = page.input_value("#new-token-value")
+    assert token.startswith("fc_")
+    assert "nightly script" in page.inner_text(".tokens")
+    page.goto("/review/tokens/")
+    assert token not in page.content()  # shown once
+    page.focus(".tokens button:has-text('Revoke')")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".flash")
+    assert "Revoked the token “nightly script”." in page.inner_text(".flash")
+    assert "You have no live token." in page.inner_text("main")
+
+
+@pytest.mark.parametrize("width", [375, 1440])
+def test_review_pages_fit_the_screen(page, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in_from_the_footer(page)
+    page.goto("/review/sources/new")
+    page.fill("#title", TITLE)
+    page.fill("#text", ARTICLE)
+    page.click("button:text-is('Preview')")
+    page.wait_for_url("**/review/sources/preview")
+    page.click("button:has-text('Save this source')")
+    page.wait_for_selector(".flash")
+    source_url = page.url.split("#")[0]
+    page.goto("/check?claim=" + quote_plus(CLAIM))
+    page.goto("/review/tokens/")
+    page.fill("#token-label", "a script with a rather long name to wrap on a phone")
+    page.click("button:has-text('Create token')")
+    page.wait_for_selector("#new-token-value")
+    for url in (
+        "/review/",
+        source_url,
+        "/review/checks",
+        "/review/sources",
+        "/review/audit",
+        "/review/tokens/",
+    ):
+        page.goto(url)
+        fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert fits, f"{url} scrolls sideways at {width} px: {page.evaluate(WIDER_THAN_SCREEN)}"
+        name = url.rstrip("/").rsplit("/", 1)[-1].split("-")[0] or "review"
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"review-{name}-{width}.png"), full_page=True)
+    page.goto("/review/")
+    assert "imported “" + TITLE + "”" in page.inner_text(".changes")

@@ -270,3 +270,36 @@ def test_claim_problem_reads_the_schema_limits() -> None:
     assert claim_problem("") == "Enter a claim to check."
     assert "at least 3" in claim_problem("ab")
     assert "keep it to 500" in claim_problem("x" * 501)
+
+
+@pytest.mark.parametrize("path", ["/", "/sources", "/check?claim=Tides+follow+the+moon"])
+def test_public_pages_link_to_reviewer_sign_in(client, path: str) -> None:
+    page = client.get(path).get_data(as_text=True)
+    assert '<a href="/login">Sign in to review</a>' in page
+    assert 'href="/review/"' not in page
+
+
+def test_a_signed_in_reviewer_sees_a_link_to_the_review_pages(reviewer_client) -> None:
+    page = reviewer_client.get("/").get_data(as_text=True)
+    assert '<a href="/review/">Review pages</a>' in page
+    assert "Sign in to review" not in page
+
+
+def test_the_result_page_says_what_the_confidence_means(client, loaded) -> None:
+    page = client.get("/check", query_string={"claim": SUPPORTED_CLAIM}).get_data(as_text=True)
+    assert "How this verdict was reached" in page
+    assert "estimated chance that this verdict is right" in page
+    assert "Each source counts once" in page
+
+
+def test_an_excerpt_shows_its_sources_reliability_rating(app, client, loaded) -> None:
+    page = client.get("/check", query_string={"claim": SUPPORTED_CLAIM}).get_data(as_text=True)
+    assert "reliability" not in text_of_excerpts(page)  # unrated: nothing said
+    with get_database(app).session() as session:
+        session.execute(update(Source).values(reliability="very_high"))
+    page = client.get("/check", query_string={"claim": SUPPORTED_CLAIM}).get_data(as_text=True)
+    assert "rated very high reliability by our reviewers" in text_of_excerpts(page)
+
+
+def text_of_excerpts(page: str) -> str:
+    return " ".join(re.findall(r'<p class="citation">(.*?)</p>', page, flags=re.S))

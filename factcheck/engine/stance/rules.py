@@ -978,15 +978,63 @@ def _number_contradictions(
         agrees = any(q.same_value(quantity) for q in passage.quantities)
         near = _near_predicate(rivals, claim, passage, alignment) if rivals and not agrees else []
         if near:
+            cited = _cited_rival(quantity, rivals, near, claim, passage)
             reasons.append(
                 Reason(
                     "different_number",
-                    f"gives {_format_number(near[0].value)} where the claim says "
+                    f"gives {_format_number(cited.value)} where the claim says "
                     f"{_format_number(quantity.value)}",
                 )
             )
             found.append(NUMBER_STRENGTH)
     return found
+
+
+def _cited_rival(
+    quantity: Quantity,
+    rivals: list[Quantity],
+    near: list[Quantity],
+    claim: Claim,
+    passage: TextAnalysis,
+) -> Quantity:
+    """The passage's figure for the quantity the claim states, to cite in the reason.
+
+    Only the wording of the reason depends on this, never the stance. In "141 countries called
+    for an end to the fighting, 34 abstained and seven voted against" the claim "100 countries
+    voted for" is answered by 141: a figure whose own predicate is the opposite of the claim's
+    ("voted against", "abstained") counts another group, and one equal to another of the
+    claim's figures ("voted 100 to 7") is that figure's. Then a figure near the claim's
+    predicate, a rival before any other figure of the passage, one that counts the same noun,
+    and the first in the passage.
+    """
+    claimed = frozenset().union(*(t.concepts for t in claim.analysis.tokens))
+    opposed = frozenset().union(*(opposites(c) for c in claimed)) - claimed
+    others = [q for q in claim.quantities if q is not quantity]
+    starts = sorted(q.index for q in passage.quantities)
+
+    def counts_the_opposite(figure: Quantity) -> bool:
+        later = [start for start in starts if start > figure.index]
+        end = min([figure.index + NUMBER_WINDOW + 1, *later[:1]])
+        return any(t.concepts & opposed for t in passage.tokens[figure.index + 1 : end])
+
+    def rank(figure: Quantity) -> tuple[bool, bool, bool, bool, bool, int]:
+        return (
+            counts_the_opposite(figure),
+            any(figure.same_value(other) for other in others),
+            figure not in near,
+            figure not in rivals,
+            not _compatible(quantity, figure),
+            figure.index,
+        )
+
+    candidates = rivals + [
+        q
+        for q in passage.quantities
+        if q not in rivals
+        and not q.definite
+        and (quantity.unit is None or _compatible(quantity, q))
+    ]
+    return min(candidates, key=rank)
 
 
 def _same_period(claim: Claim, passage: TextAnalysis, evidence: Evidence) -> bool:
