@@ -4,8 +4,8 @@ and the published claim reviews, for anyone.
 Every curation endpoint needs ``Authorization: Bearer <token>`` (``factcheck reviewer token
 NAME`` prints one); without a live token the answer is a 401 in the standard error body. Views
 are thin: the schemas in :mod:`factcheck.review.schemas` validate, one function of
-:mod:`factcheck.review.curation` (or :mod:`factcheck.review.claim_reviews`) acts, and the changed sources are
-re-indexed before the response, so the next check already sees the change.
+:mod:`factcheck.review.curation` (or :mod:`factcheck.review.claim_reviews`) acts, and the
+changed sources are re-indexed before the response, so the next check already sees the change.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from factcheck.errors import APIError
 from factcheck.extensions import get_search_index
 from factcheck.ingest.documents import Document
 from factcheck.ingest.fetching import Fetcher, FetchError
-from factcheck.ingest.passages import build_passages
+from factcheck.ingest.passages import PassageDraft
 from factcheck.review import claim_reviews, curation
 from factcheck.review.auth import add_authenticate_header, current_reviewer, require_token
 from factcheck.review.schemas import (
@@ -69,6 +69,11 @@ def get_fetcher() -> Fetcher:
     return current_app.extensions[FETCHER_KEY]
 
 
+def source_limits() -> curation.SourceLimits:
+    """How large a source reviewers may add, as the app is configured."""
+    return curation.SourceLimits.from_config(current_app.config)
+
+
 def api_error(error: curation.CurationError) -> APIError:
     """A curation refusal as the API's error."""
     return APIError(error.message, status=error.status, fields=error.fields)
@@ -101,6 +106,7 @@ def add_source(arguments: dict[str, Any]) -> Any:
 
     With ``"preview": true`` nothing is saved and the answer shows the passages it would have.
     """
+    limits = source_limits()
     try:
         if "text" in arguments:
             document = document_from_text(
@@ -112,18 +118,23 @@ def add_source(arguments: dict[str, Any]) -> Any:
             )
         else:
             document = document_from_page(get_fetcher().fetch(arguments["url"]))
+        drafts = curation.source_drafts(document, limits) if arguments["preview"] else None
     except FetchError as error:
         raise APIError(
             error.reason, status=422, code="fetch_refused", fields={"url": [error.reason]}
         ) from error
     except curation.CurationError as error:
         raise api_error(error) from error
-    if arguments["preview"]:
-        return preview_body(document, arguments.get("reliability")), 200
+    if drafts is not None:
+        return preview_body(document, drafts, arguments.get("reliability")), 200
     session = get_db()
     try:
         curation.add_source(
-            session, document, current_reviewer(), reliability=arguments.get("reliability")
+            session,
+            document,
+            current_reviewer(),
+            reliability=arguments.get("reliability"),
+            limits=limits,
         )
     except curation.CurationError as error:
         session.rollback()
@@ -372,9 +383,10 @@ def preview_passage(passage: Any) -> dict[str, Any]:
     }
 
 
-def preview_body(document: Document, reliability: str | None) -> dict[str, Any]:
-    """What adding ``document`` would give, without saving it."""
-    drafts = build_passages(document)
+def preview_body(
+    document: Document, drafts: list[PassageDraft], reliability: str | None
+) -> dict[str, Any]:
+    """What adding ``document`` (split into ``drafts``) would give, without saving it."""
     excluded = sum(draft.excluded_reason is not None for draft in drafts)
     return {
         "saved": False,

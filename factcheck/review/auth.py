@@ -91,11 +91,9 @@ def require_token() -> None:
         raise APIError(
             "This endpoint needs an API token: Authorization: Bearer <token>.", status=401
         )
-    session = get_db()
-    reviewer = reviewer_for_token(session, token.strip())
+    reviewer = reviewer_for_token(get_db(), token.strip())
     if reviewer is None:
         raise APIError("The API token is not valid or has been revoked.", status=401)
-    session.commit()  # keeps the token's last use
     g.reviewer = reviewer
 
 

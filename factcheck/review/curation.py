@@ -3,8 +3,9 @@
 Plain functions of a SQLAlchemy session (no Flask), shared by the ``/review`` pages and the
 curation API so both follow one set of rules:
 
-* Sources: list with counts and filters, add one from a :class:`~factcheck.ingest.documents.Document`
-  (pasted, uploaded or fetched), edit its metadata and reliability rating, retire or restore it.
+* Sources: list with counts and filters, add one from a
+  :class:`~factcheck.ingest.documents.Document` (pasted, uploaded or fetched) within the
+  :class:`SourceLimits`, edit its metadata and reliability rating, retire or restore it.
   Nothing is ever deleted: a retired source's passages only leave the index.
 * Passages: exclude or include with a reason, correct the text (``original_text`` is kept), add
   a note. Each edit names the ``version`` it was made on; a stale version is an
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,10 +32,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from factcheck.catalog.models import AuditEntry, Passage, Source
 from factcheck.catalog.store import ImportSummary, import_documents, record_audit
 from factcheck.ingest.documents import Document, normalise_published, slugify
-from factcheck.ingest.passages import content_hash
+from factcheck.ingest.passages import PassageDraft, build_passages, content_hash
 from factcheck.review.reviewers import ReviewerIdentity
 from factcheck.search.index import SearchIndex
 from factcheck.search.indexing import refresh_sources
+from factcheck.settings import SETTINGS_BY_NAME
 
 # The fixed reliability scale, best first; ``None`` means not rated yet.
 RELIABILITY_SCALE: dict[str, str] = {
@@ -76,6 +78,12 @@ class PermissionDeniedError(CurationError):
     """The reviewer may not make this change."""
 
     status = 403
+
+
+class SourceTooLargeError(CurationError):
+    """A submitted source longer than the service accepts."""
+
+    status = 413
 
 
 class DuplicateSourceError(CurationError):
@@ -282,6 +290,52 @@ def edit_source(
     return actions
 
 
+@dataclass(frozen=True)
+class SourceLimits:
+    """How large a source reviewers may add: the ``MAX_SOURCE_*`` settings.
+
+    A paste or a fetched page is untrusted input; without limits one request can fill the
+    catalog and hold its write lock for as long as it takes.
+    """
+
+    characters: int = SETTINGS_BY_NAME["MAX_SOURCE_CHARACTERS"].default
+    passages: int = SETTINGS_BY_NAME["MAX_SOURCE_PASSAGES"].default
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SourceLimits:
+        """The limits an app is configured with."""
+        return cls(
+            characters=config.get("MAX_SOURCE_CHARACTERS", cls.characters),
+            passages=config.get("MAX_SOURCE_PASSAGES", cls.passages),
+        )
+
+
+def check_source_length(document: Document, limits: SourceLimits) -> None:
+    """Refuse a document whose text is longer than ``limits`` allow (a 413)."""
+    if len(document.text) > limits.characters:
+        raise SourceTooLargeError(
+            f"The text is too long to add as one source: {len(document.text):,} characters, "
+            f"at most {limits.characters:,}. Split it into several sources.",
+            fields={"text": [f"at most {limits.characters} characters"]},
+        )
+
+
+def source_drafts(document: Document, limits: SourceLimits) -> list[PassageDraft]:
+    """The passages a submitted document splits into, within ``limits`` or refused.
+
+    The length is checked before any splitting, so an oversized paste is refused at once.
+    """
+    check_source_length(document, limits)
+    drafts = build_passages(document)
+    if len(drafts) > limits.passages:
+        raise CurationError(
+            f"The text splits into {len(drafts):,} passages, at most {limits.passages:,} may "
+            "be added as one source. Split it into several sources.",
+            fields={"text": [f"at most {limits.passages} passages"]},
+        )
+    return drafts
+
+
 def source_id_for(title: str, text: str, url: str | None = None) -> str:
     """A new source's id: a slug of its title and a short hash of its URL or text."""
     slug = slugify(title)[:60].strip("-") or "source"
@@ -290,9 +344,20 @@ def source_id_for(title: str, text: str, url: str | None = None) -> str:
 
 
 def add_source(
-    session: Session, document: Document, actor: ReviewerIdentity, *, reliability: str | None = None
+    session: Session,
+    document: Document,
+    actor: ReviewerIdentity,
+    *,
+    reliability: str | None = None,
+    limits: SourceLimits | None = None,
 ) -> ImportSummary:
-    """Add a new source from a document (pasted, uploaded or fetched); refuse a known id."""
+    """Add a new source from a document (pasted, uploaded or fetched); refuse a known id.
+
+    A document over ``limits`` (the defaults unless given) is refused before anything is
+    written.
+    """
+    limits = limits or SourceLimits()
+    check_source_length(document, limits)
     if not document.title.strip():
         raise CurationError("A source needs a title.", fields={"title": ["required"]})
     if not document.text.strip():
@@ -317,7 +382,12 @@ def add_source(
             f"A source with the URL {document.url} is already in the catalog.",
             fields={"url": ["already in the catalog"]},
         )
-    summary = import_documents(session, [document], actor=actor.name)
+    summary = import_documents(
+        session,
+        [document],
+        actor=actor.name,
+        build=lambda submitted: source_drafts(submitted, limits),
+    )
     if reliability is not None:
         session.get(Source, document.source_id).reliability = reliability  # type: ignore[union-attr]
     if summary.passages_skipped and not summary.passages_added:

@@ -1,7 +1,7 @@
 """Review: the reviewers' pages under ``/review``, and :func:`init_app`, which wires reviewing in.
 
-Every page needs a signed-in reviewer (:func:`factcheck.review.auth.require_reviewer`) and every form
-carries a CSRF token. The pages do what the curation API does, through the same functions of
+Every page needs a signed-in reviewer (:func:`factcheck.review.auth.require_reviewer`) and every
+form carries a CSRF token. The pages do what the curation API does, through the same functions of
 :mod:`factcheck.review.curation` and the same input schemas:
 
 * ``/review/sources``: the list with counts and filters; ``/review/sources/new`` adds one by URL,
@@ -35,7 +35,6 @@ from factcheck.catalog.store import catalog_counts
 from factcheck.engine.verdict import VERDICTS
 from factcheck.extensions import get_search_index
 from factcheck.ingest.fetching import FetchError
-from factcheck.ingest.passages import build_passages
 from factcheck.review import api as curation_api
 from factcheck.review import auth, claim_reviews, curation
 from factcheck.review.auth import current_reviewer, require_reviewer
@@ -158,14 +157,15 @@ def preview_source() -> Any:
                 url=request.form.get("source_url"),
                 published=request.form.get("published"),
             )
+        drafts = curation.source_drafts(document, curation_api.source_limits())
     except FetchError as error:
         return render_new_source(error.reason, method, request.form.to_dict()), 422
     except curation.CurationError as error:
-        return render_new_source(describe(error), method, request.form.to_dict()), 422
+        return render_new_source(describe(error), method, request.form.to_dict()), error.status
     return render_template(
         "review/source_preview.html",
         document=document,
-        drafts=build_passages(document),
+        drafts=drafts,
         scale=curation.RELIABILITY_SCALE,
     )
 
@@ -186,7 +186,13 @@ def add_source() -> Any:
             source_id=form.get("source_id") or None,
         )
         reliability = form.get("reliability") or None
-        curation.add_source(session, document, current_reviewer(), reliability=reliability)
+        curation.add_source(
+            session,
+            document,
+            current_reviewer(),
+            reliability=reliability,
+            limits=curation_api.source_limits(),
+        )
     except curation.CurationError as error:
         session.rollback()
         return render_new_source(describe(error), "text", _as_text_form(form)), error.status

@@ -13,25 +13,32 @@ leaves the window, and the password is not even checked meanwhile.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from factcheck.catalog.database import short_lock_wait
 from factcheck.catalog.models import ApiToken, Reviewer, SignInFailure, as_utc, utc_now
 from factcheck.catalog.store import IMPORTER, record_audit
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+# A token's last use is noted at most this often, and never waits long for the write lock.
+TOKEN_USE_INTERVAL = timedelta(minutes=1)
+TOKEN_USE_LOCK_WAIT_MS = 200
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "fc_"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
 # Actors the catalog already uses for itself: a reviewer by these names would blur the audit.
 RESERVED_NAMES = frozenset({IMPORTER, "cli", "system"})
+logger = logging.getLogger(__name__)
 # Checked against when the user name is unknown, so a miss costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password of anyone", method="scrypt")
 
@@ -153,8 +160,14 @@ def live_tokens(session: Session, name: str) -> list[ApiToken]:
     return list(session.scalars(statement))
 
 
-def reviewer_for_token(session: Session, token: str) -> ReviewerIdentity | None:
-    """The active reviewer a live token belongs to (noting its use), or ``None``."""
+def reviewer_for_token(
+    session: Session, token: str, *, now: datetime | None = None
+) -> ReviewerIdentity | None:
+    """The active reviewer a live token belongs to (noting its use), or ``None``.
+
+    Only reads in ``session``: the use is noted apart (see :func:`note_token_use`), so a check
+    of a token never waits for, nor fails on, another writer's lock.
+    """
     statement = (
         select(ApiToken)
         .join(Reviewer, Reviewer.id == ApiToken.reviewer_id)
@@ -167,8 +180,34 @@ def reviewer_for_token(session: Session, token: str) -> ReviewerIdentity | None:
     api_token = session.scalar(statement)
     if api_token is None:
         return None
-    api_token.last_used_at = utc_now()
+    now = now or utc_now()
+    last_used = api_token.last_used_at
+    if last_used is None or now - as_utc(last_used) >= TOKEN_USE_INTERVAL:
+        note_token_use(session.get_bind(), api_token.id, now)
     return identity(api_token.reviewer)
+
+
+def note_token_use(engine: Engine | Connection, token_id: int, now: datetime) -> bool:
+    """Record when a token was last used, in its own short transaction; ``False`` if skipped.
+
+    When another writer holds the catalog (a long import) the note is skipped after
+    :data:`TOKEN_USE_LOCK_WAIT_MS`: it is a hint for ``factcheck reviewer tokens``, and the
+    request it belongs to must not wait or fail for it.
+    """
+    if isinstance(engine, Connection):
+        engine = engine.engine
+    statement = update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+    try:
+        with (
+            engine.connect() as connection,
+            short_lock_wait(connection, TOKEN_USE_LOCK_WAIT_MS),
+        ):
+            connection.execute(statement)
+            connection.commit()
+    except OperationalError as error:
+        logger.info("Token use not noted, the catalog is busy: %s", error)
+        return False
+    return True
 
 
 def load_identity(session: Session, reviewer_id: int) -> ReviewerIdentity | None:

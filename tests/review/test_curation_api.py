@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import ipaddress
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -260,3 +262,65 @@ def test_the_openapi_document_has_every_curation_endpoint(client) -> None:
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     schemas = document["components"]["schemas"]
     assert "version" in schemas["PassagePatch"]["required"]
+
+
+# Hostile input (issue 12, finding 1) ---------------------------------------------------------
+
+MEGABYTE_OF_ONE_SENTENCE = "Iran supplied drones to Russia in 2022, officials said. " * 17_800
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_a_megabyte_paste_is_refused_at_once(client, auth_headers, preview: bool) -> None:
+    body = {"title": "x", "text": MEGABYTE_OF_ONE_SENTENCE, "preview": preview}
+    started = time.perf_counter()
+    response = client.post("/api/v1/sources", json=body, headers=auth_headers)
+    assert time.perf_counter() - started < 20
+    assert response.status_code == 413, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "payload_too_large"
+    assert "200,000" in error["message"] and "text" in error["fields"]
+    listed = client.get("/api/v1/sources?status=all", headers=auth_headers).get_json()
+    assert listed["total"] == 0
+
+
+def test_a_source_of_too_many_passages_is_refused_before_it_is_saved(
+    app, client, auth_headers
+) -> None:
+    app.config["MAX_SOURCE_PASSAGES"] = 50
+    text = " ".join(f"Sentence number {number} is about drones." for number in range(51))
+    response = client.post(
+        "/api/v1/sources", json={"title": "x", "text": text}, headers=auth_headers
+    )
+    assert response.status_code == 422
+    assert "51 passages" in response.get_json()["error"]["message"]
+    assert client.get("/api/v1/sources", headers=auth_headers).get_json()["total"] == 0
+    text = " ".join(f"Sentence number {number} is about drones." for number in range(50))
+    response = client.post(
+        "/api/v1/sources", json={"title": "x", "text": text}, headers=auth_headers
+    )
+    assert response.status_code == 201
+    assert response.get_json()["source"]["counts"]["passages"] == 50
+
+
+def test_the_review_paste_form_refuses_a_megabyte_too(app, reviewer_client) -> None:
+    form = {"method": "text", "title": "x", "text": MEGABYTE_OF_ONE_SENTENCE}
+    started = time.perf_counter()
+    response = reviewer_client.post("/review/sources/preview", data=form)
+    assert time.perf_counter() - started < 20
+    assert response.status_code == 413
+    assert b"too long to add as one source" in response.data
+
+
+def test_the_token_check_never_waits_for_another_writer(app, client, auth_headers) -> None:
+    """A GET with a token answers while someone else holds the catalog's write lock."""
+    database = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, as a long import holds it
+    try:
+        started = time.perf_counter()
+        response = client.get("/api/v1/sources", headers=auth_headers)
+        assert response.status_code == 200, response.get_json()
+        assert time.perf_counter() - started < 5
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

@@ -99,3 +99,18 @@ def test_failed_sign_ins_are_throttled_per_name_and_address(database) -> None:
     with database.session() as session:
         # A success clears the pair's failures.
         assert not sign_in(session, "alice", "guess", "192.0.2.1", now=now).throttled
+
+
+def test_a_token_use_is_noted_at_most_once_a_minute(database) -> None:
+    with database.session() as session:
+        add_reviewer(session, "alice", PASSWORD)
+        token = issue_token(session, "alice")
+    with database.session() as session:
+        assert reviewer_for_token(session, token) is not None
+    with database.session() as session:
+        first = session.scalar(select(ApiToken.last_used_at))
+        assert first is not None
+    with database.session() as session:
+        reviewer_for_token(session, token)
+    with database.session() as session:
+        assert session.scalar(select(ApiToken.last_used_at)) == first
