@@ -80,6 +80,8 @@ def test_imports_point_down_the_pipeline(path: Path) -> None:
 def test_the_walk_finds_an_upward_import(tmp_path: Path) -> None:
     """The check itself can fail: an engine module importing the web layer is caught."""
     bad = tmp_path / "bad.py"
-    bad.write_text("from factcheck.web.checks import check_claim\nimport factcheck.engine.verdict\n")
+    bad.write_text(
+        "from factcheck.web.checks import check_claim\nimport factcheck.engine.verdict\n"
+    )
     names = [name for _line, name in imported_modules(bad)]
     assert [RANK[layer_of(n)] > RANK["engine"] for n in names] == [True, False]

@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from factcheck.catalog.models import as_utc
 from factcheck.review.curation import RELIABILITY_SCALE, SOURCE_STATUSES, AuditFilter, SourceFilter
-from factcheck.web.schemas import SourceRefSchema
+from factcheck.web.schemas import SourceRefSchema, Text
 
 RELIABILITY_CHOICES = list(RELIABILITY_SCALE)
 
@@ -69,13 +69,13 @@ class SourceQuerySchema(BlankToNoneMixin, PagingSchema):
 
     BLANK_AS_MISSING = ("q", "status", "reliability", "page", "per_page")
 
-    q = fields.String(metadata={"description": "Words in the title, publisher, URL or id"})
-    status = fields.String(
+    q = Text(metadata={"description": "Words in the title, publisher, URL or id"})
+    status = Text(
         load_default="active",
         validate=validate.OneOf(SOURCE_STATUSES),
         metadata={"description": "active (default), retired or all"},
     )
-    reliability = fields.String(
+    reliability = Text(
         validate=validate.OneOf([*RELIABILITY_CHOICES, "unrated"]),
         metadata={"description": "A rating of the scale, or unrated"},
     )
@@ -127,15 +127,15 @@ class SourceCreateSchema(BlankToNoneMixin, Schema):
 
     BLANK_AS_MISSING = ("url", "title", "text", "publisher", "published", "reliability")
 
-    url = fields.String(
+    url = Text(
         validate=validate.Length(max=2000),
         metadata={"description": "Fetched (http/https, public addresses only) unless text given"},
     )
-    title = fields.String(validate=validate.Length(max=300))
-    text = fields.String(metadata={"description": "The article, paragraphs split by blank lines"})
-    publisher = fields.String(validate=validate.Length(max=300))
-    published = fields.String(metadata={"description": "2023-02-24, 2023-02 or 2023"})
-    reliability = fields.String(validate=validate.OneOf(RELIABILITY_CHOICES))
+    title = Text(validate=validate.Length(max=300))
+    text = Text(metadata={"description": "The article, paragraphs split by blank lines"})
+    publisher = Text(validate=validate.Length(max=300))
+    published = Text(metadata={"description": "2023-02-24, 2023-02 or 2023"})
+    reliability = Text(validate=validate.OneOf(RELIABILITY_CHOICES))
     preview = fields.Boolean(
         load_default=False,
         metadata={"description": "Only show the passages it would have; save nothing"},
@@ -174,11 +174,11 @@ class SourceAddedSchema(Schema):
 class SourcePatchSchema(BlankToNoneMixin, Schema):
     """Changes to a source; a field left out stays as it is, null clears an optional one."""
 
-    title = fields.String(validate=validate.Length(min=1, max=300))
-    publisher = fields.String(allow_none=True, validate=validate.Length(max=300))
-    url = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    published = fields.String(allow_none=True)
-    reliability = fields.String(allow_none=True, validate=validate.OneOf(RELIABILITY_CHOICES))
+    title = Text(validate=validate.Length(min=1, max=300))
+    publisher = Text(allow_none=True, validate=validate.Length(max=300))
+    url = Text(allow_none=True, validate=validate.Length(max=2000))
+    published = Text(allow_none=True)
+    reliability = Text(allow_none=True, validate=validate.OneOf(RELIABILITY_CHOICES))
     retired = fields.Boolean(metadata={"description": "Retire (true) or restore; admins only"})
 
     @validates_schema
@@ -222,9 +222,9 @@ class PassagePatchSchema(BlankToNoneMixin, Schema):
 
     version = fields.Integer(required=True, metadata={"description": "The version edited"})
     excluded = fields.Boolean(metadata={"description": "Exclude (true, needs reason) or include"})
-    reason = fields.String(validate=validate.Length(max=500))
-    text = fields.String(metadata={"description": "Corrected text; the original is kept"})
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    reason = Text(validate=validate.Length(max=500))
+    text = Text(metadata={"description": "Corrected text; the original is kept"})
+    note = Text(allow_none=True, validate=validate.Length(max=2000))
 
 
 # Audit --------------------------------------------------------------------------------------
@@ -235,12 +235,10 @@ class AuditQuerySchema(BlankToNoneMixin, PagingSchema):
 
     BLANK_AS_MISSING = ("entity_type", "entity_id", "source_id", "actor", "page", "per_page")
 
-    entity_type = fields.String(
-        validate=validate.OneOf(["source", "passage", "reviewer", "claim_review"])
-    )
-    entity_id = fields.String()
-    source_id = fields.String(metadata={"description": "The source and all its passages"})
-    actor = fields.String()
+    entity_type = Text(validate=validate.OneOf(["source", "passage", "reviewer", "claim_review"]))
+    entity_id = Text()
+    source_id = Text(metadata={"description": "The source and all its passages"})
+    actor = Text()
 
 
 def audit_filter(arguments: dict[str, Any]) -> AuditFilter:

@@ -324,3 +324,33 @@ def test_the_token_check_never_waits_for_another_writer(app, client, auth_header
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+# Issue 12, finding 2: text the catalog cannot store is refused by every request schema.
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("post", "/api/v1/sources", {"title": "Bad \ud800 title", "text": "Words."}, "title"),
+        ("post", "/api/v1/sources", {"title": "Title", "text": "Bad \udc00 text."}, "text"),
+        ("post", "/api/v1/sources", {"title": "Title", "text": "Nul\x00 text."}, "text"),
+        ("post", "/api/v1/sources", {"url": "https://example.org/\ud800"}, "url"),
+        ("patch", "/api/v1/sources/harbour-report", {"publisher": "\ud800"}, "publisher"),
+        ("patch", "/api/v1/sources/harbour-report", {"published": "2023\ud800"}, "published"),
+        ("patch", "/api/v1/passages/PASSAGE", {"version": 1, "note": "\ud800"}, "note"),
+        ("patch", "/api/v1/passages/PASSAGE", {"version": 1, "text": "A \udfff b."}, "text"),
+        (
+            "patch",
+            "/api/v1/passages/PASSAGE",
+            {"version": 1, "excluded": True, "reason": "\ud800"},
+            "reason",
+        ),
+    ],
+)
+def test_unstorable_text_is_a_422_at_the_schema(
+    client, auth_headers, imported, method: str, path: str, body: dict, field: str
+) -> None:
+    path = path.replace("PASSAGE", first_passage(client, auth_headers)["id"])
+    response = getattr(client, method)(path, json=body, headers=auth_headers)
+    assert response.status_code == 422, response.data
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_error" and field in error["fields"]
