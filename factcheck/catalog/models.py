@@ -114,6 +114,9 @@ class Reviewer(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    # Named in every session cookie; raised on sign-out, a password change or deactivation, so
+    # every cookie issued before (on any device, or copied) stops opening a page.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiToken(Base):

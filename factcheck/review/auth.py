@@ -32,7 +32,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from factcheck.catalog.database import get_db
 from factcheck.errors import APIError
-from factcheck.review.reviewers import ReviewerIdentity, load_identity, reviewer_for_token, sign_in
+from factcheck.review.reviewers import (
+    ReviewerIdentity,
+    end_sessions,
+    load_identity,
+    reviewer_for_token,
+    sign_in,
+)
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -47,8 +53,8 @@ class SignedInReviewer(UserMixin):
         self.identity = identity
 
     def get_id(self) -> str:
-        """What the session cookie remembers."""
-        return str(self.identity.id)
+        """What the session cookie remembers: the reviewer and the session epoch it began in."""
+        return f"{self.identity.id}:{self.identity.session_epoch}"
 
     @property
     def name(self) -> str:
@@ -58,10 +64,15 @@ class SignedInReviewer(UserMixin):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> SignedInReviewer | None:
-    """The reviewer a session names, if they still exist and are active."""
+    """The reviewer a session names, if they are still active and its epoch is still theirs.
+
+    Signing out, a password change or deactivation raises the epoch, so every cookie issued
+    before, on any device or copied, stops working.
+    """
+    reviewer_id, _colon, epoch = user_id.partition(":")
     try:
-        identity = load_identity(get_db(), int(user_id))
-    except ValueError:
+        identity = load_identity(get_db(), int(reviewer_id), int(epoch))
+    except (ValueError, OverflowError):
         return None
     return SignedInReviewer(identity) if identity else None
 
@@ -147,6 +158,10 @@ def logout() -> Any:
     """Ask to sign out (GET), and sign out (POST, with its CSRF token)."""
     if request.method == "GET":
         return render_template("auth/logout.html")
+    if current_user.is_authenticated:
+        session = get_db()
+        end_sessions(session, current_user.identity.id)  # on every device, copied cookies too
+        session.commit()
     logout_user()
     flash("Signed out.")
     return redirect(url_for("auth.login"))

@@ -54,11 +54,14 @@ class ReviewerIdentity:
     id: int
     name: str
     is_admin: bool
+    session_epoch: int = 0  # the reviewer's epoch when this identity was read
 
 
 def identity(reviewer: Reviewer) -> ReviewerIdentity:
     """The detached identity of ``reviewer``."""
-    return ReviewerIdentity(reviewer.id, reviewer.name, reviewer.is_admin)
+    return ReviewerIdentity(
+        reviewer.id, reviewer.name, reviewer.is_admin, reviewer.session_epoch or 0
+    )
 
 
 def hash_token(token: str) -> str:
@@ -210,12 +213,58 @@ def note_token_use(engine: Engine | Connection, token_id: int, now: datetime) ->
     return True
 
 
-def load_identity(session: Session, reviewer_id: int) -> ReviewerIdentity | None:
-    """The identity of an active reviewer by id (what a session cookie names)."""
+def load_identity(
+    session: Session, reviewer_id: int, session_epoch: int | None = None
+) -> ReviewerIdentity | None:
+    """The identity of an active reviewer by id (what a session cookie names).
+
+    With ``session_epoch`` (what the cookie was issued under), ``None`` unless it is still the
+    reviewer's: the sessions were ended since.
+    """
     reviewer = session.get(Reviewer, reviewer_id)
     if reviewer is None or not reviewer.active:
         return None
+    if session_epoch is not None and session_epoch != (reviewer.session_epoch or 0):
+        return None
     return identity(reviewer)
+
+
+def end_sessions(session: Session, reviewer_id: int) -> None:
+    """End every browser session of a reviewer: cookies issued before stop working."""
+    session.execute(
+        update(Reviewer)
+        .where(Reviewer.id == reviewer_id)
+        .values(session_epoch=Reviewer.session_epoch + 1)
+    )
+
+
+def change_password(session: Session, name: str, password: str, *, actor: str = "cli") -> None:
+    """Give reviewer ``name`` a new password and end every session signed in with the old."""
+    reviewer = _require(session, name)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ReviewerError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    reviewer.password_hash = generate_password_hash(password, method="scrypt")
+    session.flush()
+    end_sessions(session, reviewer.id)
+    record_audit(
+        session, actor=actor, action="change_password", entity_type="reviewer", entity_id=name
+    )
+
+
+def deactivate_reviewer(session: Session, name: str, *, actor: str = "cli") -> list[int]:
+    """Revoke reviewer ``name``: no sign-in, session or token works any more.
+
+    Returns the ids of the tokens revoked. The account is kept, for the audit log's sake.
+    """
+    reviewer = _require(session, name)
+    reviewer.active = False
+    session.flush()
+    end_sessions(session, reviewer.id)
+    revoked = revoke_tokens(session, name, actor=actor)
+    record_audit(
+        session, actor=actor, action="deactivate_reviewer", entity_type="reviewer", entity_id=name
+    )
+    return revoked
 
 
 @dataclass(frozen=True)

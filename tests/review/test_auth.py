@@ -170,3 +170,54 @@ def test_the_token_api_needs_no_csrf_token(client, app, auth_headers, imported) 
         "/api/v1/sources/harbour-report", json={"publisher": "Herald"}, headers=auth_headers
     )
     assert response.status_code == 200
+
+
+# Issue 12, finding 3: a session ends for good, not only in the browser that signed out.
+
+
+def copy_of_session(app, signed_in) -> object:
+    """A second client holding a copy of ``signed_in``'s session cookie, as a thief would."""
+    cookie = signed_in.get_cookie("session")
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    assert thief.get("/review/").status_code == 200
+    return thief
+
+
+def test_a_cookie_copied_before_logout_no_longer_opens_review(app, reviewer_client) -> None:
+    thief = copy_of_session(app, reviewer_client)
+    assert reviewer_client.post("/logout").status_code == 302
+    response = thief.get("/review/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_signing_out_ends_the_reviewers_other_sessions_too(app, reviewer_client) -> None:
+    other = app.test_client()
+    response = other.post("/login", data={"name": "alice", "password": REVIEWER_PASSWORD})
+    assert response.status_code == 302
+    reviewer_client.post("/logout")
+    assert other.get("/review/").status_code == 302
+
+
+@pytest.mark.parametrize("change", ["password", "deactivate"])
+def test_a_password_change_or_deactivation_ends_every_session(
+    app, reviewer_client, runner, change: str
+) -> None:
+    thief = copy_of_session(app, reviewer_client)
+    if change == "password":
+        result = runner.invoke(
+            args=["reviewer", "password", "alice", "--password-stdin"],
+            input="a brand new passphrase\n",
+        )
+    else:
+        result = runner.invoke(args=["reviewer", "deactivate", "alice"])
+    assert result.exit_code == 0, result.output
+    assert thief.get("/review/").status_code == 302
+    assert reviewer_client.get("/review/").status_code == 302
+    if change == "password":
+        fresh = app.test_client()
+        response = fresh.post(
+            "/login", data={"name": "alice", "password": "a brand new passphrase"}
+        )
+        assert response.status_code == 302 and fresh.get("/review/").status_code == 200
