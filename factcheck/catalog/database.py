@@ -149,6 +149,23 @@ def short_lock_wait(connection: Connection, milliseconds: int) -> Iterator[None]
     yield
 
 
+@contextmanager
+def serialised_transaction(engine: Engine, key: str) -> Iterator[Connection]:
+    """A transaction that no other one with the same ``key`` runs beside, committed at the end.
+
+    For a read, a decision and a write that must not race (counting sign-in attempts before
+    claiming one). SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock first;
+    PostgreSQL: a transaction-scoped advisory lock on the key's hash.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+        yield connection
+        connection.commit()
+
+
 class Database:
     """One catalog database: its engine and a factory of sessions."""
 

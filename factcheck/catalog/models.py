@@ -146,7 +146,11 @@ class SignInFailure(Base):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
-    __table_args__ = (Index("ix_sign_in_failures_who", "username", "address", "at"),)
+    __table_args__ = (
+        Index("ix_sign_in_failures_who", "username", "address", "at"),
+        # Failures from one address whatever the name, the second throttle (issue 12).
+        Index("ix_sign_in_failures_address", "address", "at"),
+    )
 
 
 class ClaimCheck(Base):

@@ -2,7 +2,8 @@
 
 * ``/login`` and ``/logout`` sign a reviewer in and out. The session cookie is HTTP-only,
   SameSite=Lax and Secure (unless ``FACTCHECK_SECURE_COOKIES`` is off, for plain-http testing).
-  Failed sign-ins are throttled per user name and address (see :mod:`factcheck.review.reviewers`).
+  Failed sign-ins are throttled per user name and address and per address, before the password
+  is hashed (see :mod:`factcheck.review.reviewers`).
 * Every state-changing request outside ``/api/`` must carry a CSRF token (Flask-WTF). The API is
   exempt because it never reads the session cookie: a curation call is authorised only by its
   ``Authorization: Bearer`` header, which a cross-site form cannot send.
@@ -140,7 +141,7 @@ def login() -> Any:
     if outcome.throttled:
         minutes = -(-outcome.retry_after // 60)
         error = (
-            "Too many failed sign-ins for this name from your address. "
+            "Too many failed sign-ins from your address. "
             f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
         )
         page = render_template("auth/login.html", next_url=next_url, name=name, error=error)
