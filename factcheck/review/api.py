@@ -271,7 +271,7 @@ def review_feed() -> Response:
     return jsonld_response(ClaimReviewFeedSchema().dump(body))
 
 
-@reviews_bp.route("/reviews/<int:review_id>")
+@reviews_bp.route("/reviews/<int(max=2147483647):review_id>")  # larger: no such id, a 404
 @reviews_bp.response(200, ClaimReviewSchema, content_type=JSONLD)
 @reviews_bp.alt_response(404, schema=ErrorSchema, description="No such review")
 def review(review_id: int) -> Response:

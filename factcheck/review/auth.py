@@ -117,8 +117,17 @@ def add_authenticate_header(response: Response) -> Response:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Where to go after signing in: a path on this site, never another site.
+
+    A control character (CR/LF above all) could split the ``Location`` header: refused too.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

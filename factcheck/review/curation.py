@@ -49,6 +49,8 @@ RELIABILITY_SCALE: dict[str, str] = {
 SOURCE_STATUSES = ("active", "retired", "all")
 SOURCE_METADATA = ("title", "publisher", "url", "published", "reliability")
 MAX_PER_PAGE = 100
+# Past any list's end, and small enough that the row offset fits every database's integer.
+MAX_PAGE = 1_000_000
 DEFAULT_PER_PAGE = 25
 MAX_TEXT_LENGTH = 5_000
 # Ids appear in URLs and prefix passage ids: no slashes, colons or spaces.
@@ -123,8 +125,8 @@ class Page:
 
 
 def clamp_paging(page: int | None, per_page: int | None) -> tuple[int, int]:
-    """Page numbers start at 1; a page holds 1 to :data:`MAX_PER_PAGE` items."""
-    page = max(1, page or 1)
+    """Page numbers run from 1 to :data:`MAX_PAGE`; a page holds 1 to :data:`MAX_PER_PAGE` items."""
+    page = min(MAX_PAGE, max(1, page or 1))
     per_page = min(MAX_PER_PAGE, max(1, per_page or DEFAULT_PER_PAGE))
     return page, per_page
 

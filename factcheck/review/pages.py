@@ -342,7 +342,7 @@ def edit_passage(passage_id: str) -> Any:
     curation.reindex_sources(session, get_search_index(), [source_id])
     flash(("Saved: " + ", ".join(actions) + ".") if actions else "Nothing changed.")
     target = form.get("next")
-    if target and target.startswith("/review/") and not target.startswith("//"):
+    if target and target.startswith("/review/") and auth.safe_next(target) == target:
         return redirect(target)
     return redirect(url_for("review.passage", passage_id=passage_id))
 
@@ -384,7 +384,7 @@ def checks() -> str:
     )
 
 
-@bp.route("/checks/<int:check_id>", methods=["GET", "POST"])
+@bp.route("/checks/<int(max=2147483647):check_id>", methods=["GET", "POST"])  # ids are int32
 def check(check_id: int) -> Any:
     """Sign a checked claim off: confirm or override the verdict, say why, cite passages."""
     check_log.flush()

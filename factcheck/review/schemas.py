@@ -7,6 +7,7 @@ starts at 1 and ``per_page`` is clamped to 1-100 rather than refused.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from factcheck.catalog.models import as_utc
 from factcheck.review.curation import RELIABILITY_SCALE, SOURCE_STATUSES, AuditFilter, SourceFilter
-from factcheck.web.schemas import SourceRefSchema, Text
+from factcheck.web.schemas import SourceRefSchema, StrictBoolean, Text
 
 RELIABILITY_CHOICES = list(RELIABILITY_SCALE)
 
@@ -45,14 +46,23 @@ class PageSchema(Schema):
 
 
 class BlankToNoneMixin:
-    """Form fields arrive as strings; an empty one means "not given" for optional values."""
+    """Form fields arrive as strings; an empty one means "not given" for optional values.
+
+    A query parameter given twice (``?page=1&page=2``) is refused rather than one of its
+    values picked.
+    """
 
     BLANK_AS_MISSING: tuple[str, ...] = ()
 
     @pre_load
     def drop_blanks(self, data: Any, **_kwargs: Any) -> Any:
-        """Drop the named keys whose value is an empty string."""
-        if not isinstance(data, dict):
+        """Refuse repeated parameters; drop the named keys whose value is an empty string."""
+        getlist = getattr(data, "getlist", None)  # a query string's multi-valued mapping
+        if getlist is not None:
+            repeated = {key: ["give it once"] for key in data if len(getlist(key)) > 1}
+            if repeated:
+                raise ValidationError(repeated)
+        if not isinstance(data, Mapping):
             return data
         return {
             key: value
@@ -136,7 +146,7 @@ class SourceCreateSchema(BlankToNoneMixin, Schema):
     publisher = Text(validate=validate.Length(max=300))
     published = Text(metadata={"description": "2023-02-24, 2023-02 or 2023"})
     reliability = Text(validate=validate.OneOf(RELIABILITY_CHOICES))
-    preview = fields.Boolean(
+    preview = StrictBoolean(
         load_default=False,
         metadata={"description": "Only show the passages it would have; save nothing"},
     )
@@ -179,7 +189,7 @@ class SourcePatchSchema(BlankToNoneMixin, Schema):
     url = Text(allow_none=True, validate=validate.Length(max=2000))
     published = Text(allow_none=True)
     reliability = Text(allow_none=True, validate=validate.OneOf(RELIABILITY_CHOICES))
-    retired = fields.Boolean(metadata={"description": "Retire (true) or restore; admins only"})
+    retired = StrictBoolean(metadata={"description": "Retire (true) or restore; admins only"})
 
     @validates_schema
     def not_empty(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -220,8 +230,12 @@ class PassagePatchSchema(BlankToNoneMixin, Schema):
 
     BLANK_AS_MISSING = ("excluded", "reason", "text")
 
-    version = fields.Integer(required=True, metadata={"description": "The version edited"})
-    excluded = fields.Boolean(metadata={"description": "Exclude (true, needs reason) or include"})
+    version = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The version edited"},
+    )
+    excluded = StrictBoolean(metadata={"description": "Exclude (true, needs reason) or include"})
     reason = Text(validate=validate.Length(max=500))
     text = Text(metadata={"description": "Corrected text; the original is kept"})
     note = Text(allow_none=True, validate=validate.Length(max=2000))

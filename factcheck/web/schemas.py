@@ -30,6 +30,19 @@ class Text(fields.String):
         return text
 
 
+class StrictBoolean(fields.Boolean):
+    """A boolean that is ``true`` or ``false`` (or a form's "true"/"on"/"1"), never a number.
+
+    marshmallow reads ``0`` and ``1`` as booleans; the OpenAPI document says boolean, and an
+    ``"excluded": 0`` that excludes nothing is a client's bug better reported than guessed.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool | str):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class ErrorDetailSchema(Schema):
     """What went wrong, and for which input fields."""
 

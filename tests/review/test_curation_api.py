@@ -354,3 +354,73 @@ def test_unstorable_text_is_a_422_at_the_schema(
     assert response.status_code == 422, response.data
     error = response.get_json()["error"]
     assert error["code"] == "validation_error" and field in error["fields"]
+
+
+# Issue 12, finding 7: inputs that answered 500.
+HUGE = "100000000000000000000"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/sources?page={HUGE}",
+        f"/api/v1/sources?per_page={HUGE}",
+        f"/api/v1/audit?page={HUGE}",
+        f"/api/v1/audit?page=-{HUGE}",
+    ],
+)
+def test_huge_page_numbers_are_clamped(client, auth_headers, imported, path: str) -> None:
+    response = client.get(path, headers=auth_headers)
+    assert response.status_code == 200
+    assert response.get_json()["items"] == [] or response.get_json()["page"] == 1
+
+
+def test_a_huge_review_id_is_a_404(client) -> None:
+    response = client.get(f"/api/v1/reviews/{HUGE}")
+    assert response.status_code == 404
+    assert list(response.get_json()["error"]) == ["code", "message", "fields"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("patch", "/api/v1/passages/PASSAGE", {"version": 1, "excluded": 0}, "excluded"),
+        (
+            "patch",
+            "/api/v1/passages/PASSAGE",
+            {"version": 1, "excluded": 1, "reason": "x"},
+            "excluded",
+        ),
+        ("patch", "/api/v1/sources/harbour-report", {"retired": 0}, "retired"),
+        ("post", "/api/v1/sources", {"title": "T", "text": "Words.", "preview": 1}, "preview"),
+        ("patch", "/api/v1/passages/PASSAGE", {"version": 1e20, "note": "n"}, "version"),
+    ],
+)
+def test_numbers_are_not_booleans_and_versions_are_bounded(
+    client, auth_headers, imported, method: str, path: str, body: dict, field: str
+) -> None:
+    path = path.replace("PASSAGE", first_passage(client, auth_headers)["id"])
+    response = getattr(client, method)(path, json=body, headers=auth_headers)
+    assert response.status_code == 422, response.data
+    assert field in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "query", ["page=1&page=2", "status=active&status=retired", "per_page=5&per_page=5"]
+)
+def test_a_repeated_query_parameter_is_a_422(client, auth_headers, query: str) -> None:
+    response = client.get(f"/api/v1/sources?{query}", headers=auth_headers)
+    assert response.status_code == 422
+    assert query.split("=")[0] in response.get_json()["error"]["fields"]
+
+
+def test_a_refused_fetch_never_names_the_resolved_address(app, client, auth_headers) -> None:
+    def resolve(host, port, **_kwargs):
+        return [(2, 1, 6, "", ("10.1.2.3", port))]
+
+    app.extensions[FETCHER_KEY] = Fetcher(AddressPolicy(resolve=resolve))
+    response = client.post(
+        "/api/v1/sources", json={"url": "http://evil-private.test/"}, headers=auth_headers
+    )
+    assert response.status_code == 422
+    assert b"10.1.2.3" not in response.data
