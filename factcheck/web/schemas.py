@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from marshmallow import Schema, fields, pre_load, validate
 
-# Characters no catalog can store: lone UTF-16 surrogates (JSON's "\ud800" decodes to one, and
-# it cannot be encoded as UTF-8) and NUL (PostgreSQL refuses it in text).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+from factcheck.ingest.documents import unstorable
 
 
 class Text(fields.String):
@@ -25,7 +22,7 @@ class Text(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if _UNSTORABLE.search(text):
+        if unstorable(text):
             raise self.make_error("unstorable")
         return text
 
