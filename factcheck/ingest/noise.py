@@ -206,8 +206,8 @@ def document_noise(paragraphs: Sequence[Sequence[str]], title: str) -> list[list
     joined = [" ".join(sentences) for sentences in paragraphs]
     reasons = []
     for sentences, paragraph_text in zip(paragraphs, joined, strict=True):
-        paragraph = _Paragraph(paragraph_text)
-        reasons.append([_sentence_reason(sentence, paragraph) for sentence in sentences])
+        facts = _Paragraph(paragraph_text)
+        reasons.append([_sentence_reason(sentence, facts) for sentence in sentences])
     folded_title = comparable(title).rstrip(".!?")
     for index, paragraph in enumerate(joined[:5]):
         folded = comparable(paragraph).rstrip(".!?")
