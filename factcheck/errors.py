@@ -171,7 +171,9 @@ def handle_error(error: FactcheckError) -> tuple[Response | str, int]:
     return error_response(error.status, code, error.message, error.fields)
 
 
-def handle_http_exception(error: HTTPException) -> tuple[Response | str, int]:
+def handle_http_exception(
+    error: HTTPException,
+) -> tuple[Response | str, int] | tuple[Response | str, int, dict[str, str]]:
     """Answer a Werkzeug/webargs HTTP error; validation messages become ``fields``."""
     status = error.code or 500
     if status == 500:  # an unexpected failure, whoever raised it: logged, never shown
@@ -181,7 +183,9 @@ def handle_http_exception(error: HTTPException) -> tuple[Response | str, int]:
     message = data.get("message") or error.description or error.name
     if fields and status in (400, 422) and not data.get("message"):
         message = "The request is not valid: see fields."
-    return error_response(status, status_code_name(status), message, fields)
+    body, status = error_response(status, status_code_name(status), message, fields)
+    allowed = getattr(error, "valid_methods", None)  # a 405 says which methods are allowed
+    return body, status, {"Allow": ", ".join(allowed)} if allowed else {}
 
 
 def validation_fields(messages: Any) -> dict[str, Any]:

@@ -74,6 +74,21 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "MAX_SOURCE_CHARACTERS",
+        200_000,
+        "Longest text a reviewer may add as one source (pasted, uploaded or fetched), in "
+        "characters; a longer one is refused at once with a 413 error. `factcheck import` is "
+        "not limited.",
+        int,
+    ),
+    Setting(
+        "MAX_SOURCE_PASSAGES",
+        2_000,
+        "Most passages one added source may split into; more are refused with a 422 error "
+        "before anything is saved.",
+        int,
+    ),
+    Setting(
         "SECURE_COOKIES",
         True,
         "Mark the reviewers' session cookie Secure (sent over HTTPS only). Turn off only to "

@@ -112,6 +112,12 @@ REVIEWER_PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
+def reviewer_password() -> str:
+    """alice's password (see :func:`reviewer`), for tests that sign in by hand."""
+    return REVIEWER_PASSWORD
+
+
+@pytest.fixture
 def imported(runner: FlaskCliRunner, sources_dir: Path) -> None:
     """The fixture article imported into the app's catalog and index."""
     result = runner.invoke(args=["import", str(sources_dir)])

@@ -23,7 +23,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -127,6 +127,43 @@ def migration_lock(engine: Engine) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def short_lock_wait(connection: Connection, milliseconds: int) -> Iterator[None]:
+    """Within the block, wait at most ``milliseconds`` for another writer's lock, then fail.
+
+    For writes that are hints (when a token was last used): better skipped than queued behind
+    a long import. SQLite's busy timeout is per connection, so it is restored for the pool;
+    PostgreSQL's ``SET LOCAL`` ends with the transaction anyway.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(milliseconds)}")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        return
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(milliseconds)}")
+    yield
+
+
+@contextmanager
+def serialised_transaction(engine: Engine, key: str) -> Iterator[Connection]:
+    """A transaction that no other one with the same ``key`` runs beside, committed at the end.
+
+    For a read, a decision and a write that must not race (counting sign-in attempts before
+    claiming one). SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock first;
+    PostgreSQL: a transaction-scoped advisory lock on the key's hash.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+        yield connection
+        connection.commit()
 
 
 class Database:

@@ -114,6 +114,9 @@ class Reviewer(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    # Named in every session cookie; raised on sign-out, a password change or deactivation, so
+    # every cookie issued before (on any device, or copied) stops opening a page.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiToken(Base):
@@ -145,7 +148,11 @@ class SignInFailure(Base):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
-    __table_args__ = (Index("ix_sign_in_failures_who", "username", "address", "at"),)
+    __table_args__ = (
+        Index("ix_sign_in_failures_who", "username", "address", "at"),
+        # Failures from one address whatever the name, the second throttle (issue 12).
+        Index("ix_sign_in_failures_address", "address", "at"),
+    )
 
 
 class ClaimCheck(Base):

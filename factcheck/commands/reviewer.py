@@ -1,4 +1,4 @@
-"""Reviewer commands: ``factcheck reviewer add|token|tokens|revoke-token``.
+"""Reviewer commands: ``factcheck reviewer add|password|deactivate|token|tokens|revoke-token``.
 
 Thin wrappers over :mod:`factcheck.review.reviewers`. Passwords are read from standard input only
 (``--password-stdin``), never from the command line where ``ps`` and shell history would see them.
@@ -15,6 +15,8 @@ from factcheck.extensions import get_database
 from factcheck.review.reviewers import (
     ReviewerError,
     add_reviewer,
+    change_password,
+    deactivate_reviewer,
     issue_token,
     live_tokens,
     revoke_tokens,
@@ -46,6 +48,40 @@ def add_command(name: str, admin: bool, password_stdin: bool) -> None:
     except ReviewerError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"added reviewer {name}" + (" (admin)" if admin else ""))
+
+
+@reviewer_group.command("password")
+@click.argument("name")
+@click.option(
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    required=True,
+    help="Read the new password from standard input (the first line). Required.",
+)
+@with_appcontext
+def password_command(name: str, password_stdin: bool) -> None:
+    """Give reviewer NAME a new password; every session signed in before ends."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with get_database().session() as session:
+            change_password(session, name, password)
+    except ReviewerError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"changed the password of {name}; their sessions have ended")
+
+
+@reviewer_group.command("deactivate")
+@click.argument("name")
+@with_appcontext
+def deactivate_command(name: str) -> None:
+    """Revoke reviewer NAME: their sessions end, their tokens are revoked, sign-in is refused."""
+    try:
+        with get_database().session() as session:
+            revoked = deactivate_reviewer(session, name)
+    except ReviewerError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"deactivated {name}; revoked {len(revoked)} token(s)")
 
 
 @reviewer_group.command("token")

@@ -1,4 +1,5 @@
-"""``factcheck serve``: import the bundled sources into an empty catalog, then serve (gunicorn)."""
+"""``factcheck serve``: import the bundled sources into an empty catalog, repair any drift
+between catalog and index, then serve with gunicorn."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from factcheck.commands.server import (
 from factcheck.commands.sources import import_summary
 from factcheck.extensions import get_database, get_search_index, get_vector_store
 from factcheck.language.encoder import get_encoder
-from factcheck.search.drift import repair_if_counts_differ
+from factcheck.search.drift import repair_at_start
 from factcheck.search.importer import import_files
 
 
@@ -44,7 +45,7 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
         click.echo(f"empty catalog: importing {sources}", err=True)
         report = import_files(database, index, [sources])
         click.echo(import_summary(report), err=True)
-    repair = repair_if_counts_differ(database, index)  # e.g. after a crash mid-import
+    repair = repair_at_start(database, index)  # e.g. after a crash mid-import or mid-edit
     if repair is not None:
         click.echo(f"index was out of step with the catalog: {repair.method} repair", err=True)
     # Nothing opened here may be shared with forked workers.

@@ -50,11 +50,23 @@ class DocumentError(ValueError):
         self.reason = message
 
 
+# Characters no catalog can store: lone UTF-16 surrogates (JSON's "\ud800" decodes to one, and
+# UTF-8 cannot encode it) and NUL (PostgreSQL refuses it in text). Refused where text comes in:
+# here for files, in the request schemas for the API.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_TEXT = "holds a lone surrogate or a NUL character"
+
+
+def unstorable(text: str) -> bool:
+    """Whether ``text`` holds a character no catalog can store."""
+    return _UNSTORABLE.search(text) is not None
+
+
 def read_documents(path: pathlib.Path) -> Iterator[Document]:
     """Yield the documents in ``path``, choosing the reader by the file's suffix.
 
     Markdown, plain text and HTML files hold one document each; a JSON Lines file holds one
-    document per distinct ``title``.
+    document per distinct ``title``. Text the catalog could not store is a :class:`DocumentError`.
     """
     path = pathlib.Path(path)
     suffix = path.suffix.lower()
@@ -64,7 +76,12 @@ def read_documents(path: pathlib.Path) -> Iterator[Document]:
         raise DocumentError(
             f"unsupported file type {suffix or '(no suffix)'!r}; expected one of {supported}", path
         )
-    yield from reader(path)
+    for document in reader(path):
+        for name in ("source_id", "title", "text", "publisher", "url", "origin"):
+            value = getattr(document, name)
+            if isinstance(value, str) and unstorable(value):
+                raise DocumentError(f"the {name} {UNSTORABLE_TEXT}", path)
+        yield document
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,8 +403,13 @@ def _read_json_lines(path: pathlib.Path) -> Iterator[Document]:
             record = json.loads(line)
         except json.JSONDecodeError as error:
             raise DocumentError(f"invalid JSON: {error.msg}", path, number) from error
+        except RecursionError as error:  # the parser recurses once per level
+            raise DocumentError("invalid JSON: nested too deeply", path, number) from error
         if not isinstance(record, dict):
             raise DocumentError("each line must be a JSON object", path, number)
+        for name, value in record.items():
+            if isinstance(value, str) and unstorable(value):
+                raise DocumentError(f"{name!r} {UNSTORABLE_TEXT}", path, number)
         passage_id = _optional_text(record.get("id"), "id", path, number)
         text = _optional_text(record.get("text"), "text", path, number)
         if not passage_id:

@@ -63,12 +63,18 @@ class FetchError(FetchRefused):
     """A page that was not fetched; ``reason`` says why in words a reviewer understands.
 
     A :class:`~factcheck.errors.FetchRefused`: a view that lets it propagate answers 422
-    ``fetch_refused`` with the reason against the ``url`` field.
+    ``fetch_refused`` with the reason against the ``url`` field. ``detail`` is for the
+    operator's log only (``str(error)`` ends with it): a resolved address told to a client would
+    map the internal network for them.
     """
 
-    def __init__(self, reason: str, url: str | None = None) -> None:
+    def __init__(self, reason: str, url: str | None = None, *, detail: str | None = None) -> None:
         super().__init__(reason)
         self.url = url
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.detail})" if self.detail else self.reason
 
 
 @dataclass(frozen=True)
@@ -159,9 +165,14 @@ class AddressPolicy:
             if any(address in network for network in self.allowed_networks):
                 continue
             problem = address_problem(address)
+            if problem and literal is not None:  # the client wrote the address: say what it is
+                raise FetchError(f"Refused: {host} is {problem}, not a public web server.")
             if problem:
-                shown = host if literal is not None else f"{host} ({address})"
-                raise FetchError(f"Refused: {shown} is {problem}, not a public web server.")
+                raise FetchError(
+                    f"Refused: {host} resolves to an address that is not allowed "
+                    "(only public web servers are fetched).",
+                    detail=f"{address} is {problem}",
+                )
         return [
             (socket.AF_INET6 if address.version == 6 else socket.AF_INET, str(address))
             for address in addresses

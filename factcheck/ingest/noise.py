@@ -94,31 +94,63 @@ _EDITOR_NOTE = re.compile(
     re.IGNORECASE,
 )
 _CONTACT = re.compile(r"(?:reach|contact|e-?mail)\b", re.IGNORECASE)
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+# Bounded parts (an address's local part is at most 64 characters, a domain label 63): an
+# unbounded ``[\w.+-]+@`` retried from every word of a long dotted run was quadratic.
+_EMAIL = re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]{1,253}\b")
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+class _Paragraph:
+    """What the rules need to know of one paragraph, each fact worked out once.
+
+    A paragraph may hold thousands of sentences (a paste with no blank lines): judging each
+    sentence must not re-read the whole paragraph, or the work grows with its square.
+    """
+
+    def __init__(self, paragraph: str) -> None:
+        self.text = " ".join(paragraph.split())
+        self.furniture = _furniture_reason(self.text)
+        self.has_credit = self.furniture is None and _has_credit(self.text)
+        self._has_contact: bool | None = None
+
+    @property
+    def has_contact(self) -> bool:
+        """Whether one of its sentences gives contact details (worked out when first asked)."""
+        if self._has_contact is None:
+            self._has_contact = any(_is_contact(other) for other in _split_sentences(self.text))
+        return self._has_contact
 
 
 def noise_reason(sentence: str, paragraph: str) -> str | None:
     """Return why ``sentence`` (in ``paragraph``) is page noise, or ``None`` if it is content."""
-    paragraph_text = " ".join(paragraph.split())
-    sentence_text = " ".join(sentence.split())
+    return _sentence_reason(sentence, _Paragraph(paragraph))
+
+
+def _furniture_reason(paragraph_text: str) -> str | None:
+    """The whole-paragraph rule a (normalised) paragraph matches, if any."""
     # Page furniture is short; skipping the whole-paragraph rules for long paragraphs keeps a
     # large corpus fast and cannot exclude a long paragraph of prose by accident.
     if len(paragraph_text) <= _LONGEST_FURNITURE:
         for reason, pattern in _PARAGRAPH_RULES:
             if pattern.match(paragraph_text):
                 return reason
+    return None
+
+
+def _sentence_reason(sentence: str, paragraph: _Paragraph) -> str | None:
+    """Why ``sentence`` of ``paragraph`` is page noise, or ``None``."""
+    if paragraph.furniture is not None:
+        return paragraph.furniture
+    sentence_text = " ".join(sentence.split())
     # A paragraph carrying a photo credit is a caption as a whole: its sentences describe a
     # picture, even the ones that read like news.
-    if _has_credit(paragraph_text):
+    if paragraph.has_credit:
         if _has_credit(sentence_text):
             return "photo credit" if _is_mostly_credit(sentence_text) else "photo caption"
         return "photo caption"
     if _BYLINE_SENTENCES.match(sentence_text) or _is_contact(sentence_text):
         return "byline"
-    if _AUTHOR_NOTE.match(sentence_text) and any(
-        _is_contact(other) for other in _split_sentences(paragraph_text)
-    ):
+    if _AUTHOR_NOTE.match(sentence_text) and paragraph.has_contact:
         return "byline"
     if _EDITOR_NOTE.match(sentence_text):
         return "editor's note"
@@ -130,16 +162,29 @@ def _is_contact(sentence: str) -> bool:
     return bool(_CONTACT.match(sentence) and _EMAIL.search(sentence))
 
 
+def _trailing_credit(text: str) -> re.Match[str] | None:
+    """The credit in parentheses that ends ``text``, if any.
+
+    Such a credit holds no parenthesis, so it can only open at the last "(": matching there
+    alone is linear, where searching from every "(" backtracked over long open parentheses.
+    """
+    opening = text.rfind("(")
+    if opening < 0 or text.find(")", opening) != len(text.rstrip()) - 1:
+        return None  # no "(...)" closes the text: checked here, as backtracking it is quadratic
+    return _TRAILING_CREDIT.match(text, opening)
+
+
 def _has_credit(text: str) -> bool:
     """True when ``text`` carries a photo-agency credit."""
-    if _TRAILING_CREDIT.search(text):
+    if _trailing_credit(text):
         return True
     return bool(_CREDIT_HINT.search(text) and _CREDIT_MARKERS.search(text))
 
 
 def _is_mostly_credit(sentence: str) -> bool:
     """True when a sentence is only a credit line, not a described scene with a credit."""
-    without = _TRAILING_CREDIT.sub("", sentence)
+    credit = _trailing_credit(sentence)
+    without = sentence[: credit.start()] if credit else sentence
     without = _CREDIT_MARKERS.split(without)[0]
     return not without.strip() or bool(re.match(r"^[\w .,-]+(?:/[\w .,-]+)+$", without.strip()))
 
@@ -159,10 +204,10 @@ def document_noise(paragraphs: Sequence[Sequence[str]], title: str) -> list[list
     in full, and an exact repeat of an earlier sentence.
     """
     joined = [" ".join(sentences) for sentences in paragraphs]
-    reasons = [
-        [noise_reason(sentence, paragraph) for sentence in sentences]
-        for sentences, paragraph in zip(paragraphs, joined, strict=True)
-    ]
+    reasons = []
+    for sentences, paragraph_text in zip(paragraphs, joined, strict=True):
+        facts = _Paragraph(paragraph_text)
+        reasons.append([_sentence_reason(sentence, facts) for sentence in sentences])
     folded_title = comparable(title).rstrip(".!?")
     for index, paragraph in enumerate(joined[:5]):
         folded = comparable(paragraph).rstrip(".!?")

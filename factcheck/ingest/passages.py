@@ -13,11 +13,18 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from factcheck.ingest.documents import Document
 from factcheck.ingest.noise import document_noise, noise_reason
 from factcheck.ingest.segmentation import split_paragraphs, split_sentences
+
+# How many sentences a passage's context holds at most: the whole paragraph when it has no
+# more (the seed articles' paragraphs have at most 5; news paragraphs rarely pass 8), otherwise
+# a window of this many sentences around the passage. A paste with no blank lines is one
+# paragraph: had each of its sentences kept all of it, the catalog would grow with its square.
+CONTEXT_SENTENCES = 13
 
 
 @dataclass(frozen=True)
@@ -29,7 +36,7 @@ class PassageDraft:
     position: int  # 0-based order within the document
     paragraph: int  # 0-based paragraph number within the document
     text: str  # the sentence, as written
-    context: str  # its whole paragraph
+    context: str  # its paragraph, or a window of CONTEXT_SENTENCES sentences of a long one
     content_hash: str  # sha256 hex of the normalised text
     excluded_reason: str | None = None  # set when the importer judges it page noise
 
@@ -71,8 +78,10 @@ def build_passages(document: Document) -> list[PassageDraft]:
     occurrences: Counter[str] = Counter()
     drafts: list[PassageDraft] = []
     for paragraph_number, sentences in enumerate(paragraphs):
-        context = " ".join(sentences)
-        for sentence, reason in zip(sentences, reasons[paragraph_number], strict=True):
+        whole = " ".join(sentences) if len(sentences) <= CONTEXT_SENTENCES else None
+        for number, (sentence, reason) in enumerate(
+            zip(sentences, reasons[paragraph_number], strict=True)
+        ):
             normalised = normalise_text(sentence)
             drafts.append(
                 PassageDraft(
@@ -81,10 +90,21 @@ def build_passages(document: Document) -> list[PassageDraft]:
                     position=len(drafts),
                     paragraph=paragraph_number,
                     text=sentence,
-                    context=context,
+                    context=whole if whole is not None else context_window(sentences, number),
                     content_hash=content_hash(normalised),
                     excluded_reason=reason,
                 )
             )
             occurrences[normalised] += 1
     return drafts
+
+
+def context_window(sentences: Sequence[str], number: int) -> str:
+    """The context of sentence ``number``: :data:`CONTEXT_SENTENCES` sentences around it.
+
+    The window is centred on the sentence and slid back inside the paragraph at either end, so
+    it always holds that many sentences (or the whole paragraph, when it has fewer).
+    """
+    before = (CONTEXT_SENTENCES - 1) // 2
+    start = max(0, min(number - before, len(sentences) - CONTEXT_SENTENCES))
+    return " ".join(sentences[start : start + CONTEXT_SENTENCES])

@@ -18,8 +18,11 @@ def _word_set(words: str) -> frozenset[str]:
 
 
 _BULLET = re.compile(r"^[•·▪◦‣●*\-–]\s")
-# A terminator run, any closing quotes or brackets that belong with it, then whitespace.
-_CANDIDATE = re.compile(r"(?:\.{2,}|[.!?…])+[\"'”’\])]*(?=\s)")
+# A terminator run, any closing quotes or brackets that belong with it, then whitespace. The
+# run starts where no terminator precedes it and its quantifiers are possessive: a long run of
+# dots not followed by a space is then rejected in one pass (a nested ``(?:\.{2,}|[.])+``
+# backtracked exponentially, and retrying inside the run made it quadratic).
+_CANDIDATE = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’\])]*+(?=\s)")
 _OPENING_QUOTES = "\"'“‘"
 # Abbreviations after which a full stop never ends a sentence: titles precede a name, month
 # abbreviations precede a day or year, and the rest are used mid-sentence.
@@ -38,6 +41,9 @@ _SENTENCE_OPENERS = _word_set(
     Most Both Another Other Also What Which Who Why How Now Then Still Earlier Later"""
 )
 _DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$|^[A-Z]$")
+# The word after a terminator, skipping opening quotes; matched in place (``pattern.match(text,
+# position)``), never on a copy of the rest of the paragraph.
+_NEXT_WORD = re.compile(r"[\"'“‘]*+([\w'’]+)")
 _ENUMERATOR = re.compile(r"^\d{1,3}$")
 
 
@@ -115,7 +121,7 @@ def _is_boundary(paragraph: str, start: int, match: re.Match[str], next_start: i
     if lowered in _NUMBER_ABBREVIATIONS and following.isdigit():
         return False
     if _DOTTED_ACRONYM.match(word):
-        next_word = re.match(r"[\w'’]+", paragraph[next_start:].lstrip(_OPENING_QUOTES))
-        return next_word is not None and next_word.group() in _SENTENCE_OPENERS
+        next_word = _NEXT_WORD.match(paragraph, next_start)
+        return next_word is not None and next_word.group(1) in _SENTENCE_OPENERS
     # A list number opening the paragraph ("1. Belarus") is not a sentence of its own.
     return not (_ENUMERATOR.match(word) and paragraph[start:word_start].strip() == "")

@@ -22,7 +22,7 @@ from factcheck.catalog.models import Passage
 from factcheck.extensions import get_search_index
 from factcheck.ingest.documents import Document
 from factcheck.ingest.fetching import Fetcher
-from factcheck.ingest.passages import build_passages
+from factcheck.ingest.passages import PassageDraft
 from factcheck.review import claim_reviews, curation
 from factcheck.review.auth import add_authenticate_header, current_reviewer, require_token
 from factcheck.review.schemas import (
@@ -75,6 +75,11 @@ def get_fetcher() -> Fetcher:
     return current_app.extensions[FETCHER_KEY]
 
 
+def source_limits() -> curation.SourceLimits:
+    """How large a source reviewers may add, as the app is configured."""
+    return curation.SourceLimits.from_config(current_app.config)
+
+
 # Sources ------------------------------------------------------------------------------------
 
 
@@ -102,6 +107,7 @@ def add_source(arguments: dict[str, Any]) -> Any:
 
     With ``"preview": true`` nothing is saved and the answer shows the passages it would have.
     """
+    limits = source_limits()
     if "text" in arguments:
         document = document_from_text(
             arguments["title"],
@@ -113,10 +119,15 @@ def add_source(arguments: dict[str, Any]) -> Any:
     else:
         document = document_from_page(get_fetcher().fetch(arguments["url"]))  # or fetch_refused
     if arguments["preview"]:
-        return preview_body(document, arguments.get("reliability")), 200
+        drafts = curation.source_drafts(document, limits)
+        return preview_body(document, drafts, arguments.get("reliability")), 200
     with curation.curation_change(get_db(), get_search_index()) as session:
         curation.add_source(
-            session, document, current_reviewer(), reliability=arguments.get("reliability")
+            session,
+            document,
+            current_reviewer(),
+            reliability=arguments.get("reliability"),
+            limits=limits,
         )
     row = curation.source_row(session, document.source_id)
     passages = curation.source_passages(session, document.source_id)
@@ -276,7 +287,7 @@ def review_feed() -> Response:
     return jsonld_response(ClaimReviewFeedSchema().dump(body))
 
 
-@reviews_bp.route("/reviews/<int:review_id>")
+@reviews_bp.route("/reviews/<int(max=2147483647):review_id>")  # larger: no such id, a 404
 @reviews_bp.response(200, ClaimReviewSchema, content_type=JSONLD)
 @reviews_bp.alt_response(404, schema=ErrorSchema, description="No such review")
 def review(review_id: int) -> Response:
@@ -385,9 +396,10 @@ def preview_passage(passage: Any) -> dict[str, Any]:
     }
 
 
-def preview_body(document: Document, reliability: str | None) -> dict[str, Any]:
-    """What adding ``document`` would give, without saving it."""
-    drafts = build_passages(document)
+def preview_body(
+    document: Document, drafts: list[PassageDraft], reliability: str | None
+) -> dict[str, Any]:
+    """What adding ``document`` (split into ``drafts``) would give, without saving it."""
     excluded = sum(draft.excluded_reason is not None for draft in drafts)
     return {
         "saved": False,

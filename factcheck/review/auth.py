@@ -2,7 +2,8 @@
 
 * ``/login`` and ``/logout`` sign a reviewer in and out. The session cookie is HTTP-only,
   SameSite=Lax and Secure (unless ``FACTCHECK_SECURE_COOKIES`` is off, for plain-http testing).
-  Failed sign-ins are throttled per user name and address (see :mod:`factcheck.review.reviewers`).
+  Failed sign-ins are throttled per user name and address and per address, before the password
+  is hashed (see :mod:`factcheck.review.reviewers`).
 * Every state-changing request outside ``/api/`` must carry a CSRF token (Flask-WTF). The API is
   exempt because it never reads the session cookie: a curation call is authorised only by its
   ``Authorization: Bearer`` header, which a cross-site form cannot send.
@@ -32,7 +33,13 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from factcheck.catalog.database import get_db
 from factcheck.errors import APIError
-from factcheck.review.reviewers import ReviewerIdentity, load_identity, reviewer_for_token, sign_in
+from factcheck.review.reviewers import (
+    ReviewerIdentity,
+    end_sessions,
+    load_identity,
+    reviewer_for_token,
+    sign_in,
+)
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -47,8 +54,8 @@ class SignedInReviewer(UserMixin):
         self.identity = identity
 
     def get_id(self) -> str:
-        """What the session cookie remembers."""
-        return str(self.identity.id)
+        """What the session cookie remembers: the reviewer and the session epoch it began in."""
+        return f"{self.identity.id}:{self.identity.session_epoch}"
 
     @property
     def name(self) -> str:
@@ -58,10 +65,15 @@ class SignedInReviewer(UserMixin):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> SignedInReviewer | None:
-    """The reviewer a session names, if they still exist and are active."""
+    """The reviewer a session names, if they are still active and its epoch is still theirs.
+
+    Signing out, a password change or deactivation raises the epoch, so every cookie issued
+    before, on any device or copied, stops working.
+    """
+    reviewer_id, _colon, epoch = user_id.partition(":")
     try:
-        identity = load_identity(get_db(), int(user_id))
-    except ValueError:
+        identity = load_identity(get_db(), int(reviewer_id), int(epoch))
+    except (ValueError, OverflowError):
         return None
     return SignedInReviewer(identity) if identity else None
 
@@ -91,11 +103,9 @@ def require_token() -> None:
         raise APIError(
             "This endpoint needs an API token: Authorization: Bearer <token>.", status=401
         )
-    session = get_db()
-    reviewer = reviewer_for_token(session, token.strip())
+    reviewer = reviewer_for_token(get_db(), token.strip())
     if reviewer is None:
         raise APIError("The API token is not valid or has been revoked.", status=401)
-    session.commit()  # keeps the token's last use
     g.reviewer = reviewer
 
 
@@ -107,8 +117,17 @@ def add_authenticate_header(response: Response) -> Response:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Where to go after signing in: a path on this site, never another site.
+
+    A control character (CR/LF above all) could split the ``Location`` header: refused too.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
@@ -131,7 +150,7 @@ def login() -> Any:
     if outcome.throttled:
         minutes = -(-outcome.retry_after // 60)
         error = (
-            "Too many failed sign-ins for this name from your address. "
+            "Too many failed sign-ins from your address. "
             f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
         )
         page = render_template("auth/login.html", next_url=next_url, name=name, error=error)
@@ -149,6 +168,10 @@ def logout() -> Any:
     """Ask to sign out (GET), and sign out (POST, with its CSRF token)."""
     if request.method == "GET":
         return render_template("auth/logout.html")
+    if current_user.is_authenticated:
+        session = get_db()
+        end_sessions(session, current_user.identity.id)  # on every device, copied cookies too
+        session.commit()
     logout_user()
     flash("Signed out.")
     return redirect(url_for("auth.login"))

@@ -4,9 +4,9 @@ Plain functions of a SQLAlchemy session (no Flask), shared by the ``/review`` pa
 curation API so both follow one set of rules:
 
 * Sources: list with counts and filters, add one from a
-  :class:`~factcheck.ingest.documents.Document` (pasted, uploaded or fetched), edit its metadata
-  and reliability rating, retire or restore it. Nothing is ever deleted: a retired source's
-  passages only leave the index.
+  :class:`~factcheck.ingest.documents.Document` (pasted, uploaded or fetched) within the
+  :class:`SourceLimits`, edit its metadata and reliability rating, retire or restore it.
+  Nothing is ever deleted: a retired source's passages only leave the index.
 * Passages: exclude or include with a reason, correct the text (``original_text`` is kept), add
   a note. Each edit names the ``version`` it was made on; a stale version is an
   :class:`EditConflict` carrying the current state, so nothing is overwritten silently.
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,10 +38,11 @@ from factcheck.catalog.models import AuditEntry, Passage, Source
 from factcheck.catalog.store import ImportSummary, import_documents, record_audit
 from factcheck.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from factcheck.ingest.documents import Document, normalise_published, slugify
-from factcheck.ingest.passages import content_hash
+from factcheck.ingest.passages import PassageDraft, build_passages, content_hash
 from factcheck.review.reviewers import ReviewerIdentity
 from factcheck.search.index import SearchIndex
 from factcheck.search.indexing import refresh_sources
+from factcheck.settings import SETTINGS_BY_NAME
 
 # The fixed reliability scale, best first; ``None`` means not rated yet.
 RELIABILITY_SCALE: dict[str, str] = {
@@ -54,6 +55,8 @@ RELIABILITY_SCALE: dict[str, str] = {
 SOURCE_STATUSES = ("active", "retired", "all")
 SOURCE_METADATA = ("title", "publisher", "url", "published", "reliability")
 MAX_PER_PAGE = 100
+# Past any list's end, and small enough that the row offset fits every database's integer.
+MAX_PAGE = 1_000_000
 DEFAULT_PER_PAGE = 25
 MAX_TEXT_LENGTH = 5_000
 # Ids appear in URLs and prefix passage ids: no slashes, colons or spaces.
@@ -72,6 +75,12 @@ class NotFoundError(NotFound):
 
 class PermissionDeniedError(PermissionDenied):
     """The reviewer may not make this change (403)."""
+
+
+class SourceTooLargeError(CurationError):
+    """A submitted source longer than the service accepts (413)."""
+
+    status = 413
 
 
 class DuplicateSourceError(Conflict):
@@ -109,8 +118,8 @@ class Page:
 
 
 def clamp_paging(page: int | None, per_page: int | None) -> tuple[int, int]:
-    """Page numbers start at 1; a page holds 1 to :data:`MAX_PER_PAGE` items."""
-    page = max(1, page or 1)
+    """Page numbers run from 1 to :data:`MAX_PAGE`; a page holds 1 to :data:`MAX_PER_PAGE` items."""
+    page = min(MAX_PAGE, max(1, page or 1))
     per_page = min(MAX_PER_PAGE, max(1, per_page or DEFAULT_PER_PAGE))
     return page, per_page
 
@@ -278,6 +287,52 @@ def edit_source(
     return actions
 
 
+@dataclass(frozen=True)
+class SourceLimits:
+    """How large a source reviewers may add: the ``MAX_SOURCE_*`` settings.
+
+    A paste or a fetched page is untrusted input; without limits one request can fill the
+    catalog and hold its write lock for as long as it takes.
+    """
+
+    characters: int = SETTINGS_BY_NAME["MAX_SOURCE_CHARACTERS"].default
+    passages: int = SETTINGS_BY_NAME["MAX_SOURCE_PASSAGES"].default
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SourceLimits:
+        """The limits an app is configured with."""
+        return cls(
+            characters=config.get("MAX_SOURCE_CHARACTERS", cls.characters),
+            passages=config.get("MAX_SOURCE_PASSAGES", cls.passages),
+        )
+
+
+def check_source_length(document: Document, limits: SourceLimits) -> None:
+    """Refuse a document whose text is longer than ``limits`` allow (a 413)."""
+    if len(document.text) > limits.characters:
+        raise SourceTooLargeError(
+            f"The text is too long to add as one source: {len(document.text):,} characters, "
+            f"at most {limits.characters:,}. Split it into several sources.",
+            fields={"text": [f"at most {limits.characters} characters"]},
+        )
+
+
+def source_drafts(document: Document, limits: SourceLimits) -> list[PassageDraft]:
+    """The passages a submitted document splits into, within ``limits`` or refused.
+
+    The length is checked before any splitting, so an oversized paste is refused at once.
+    """
+    check_source_length(document, limits)
+    drafts = build_passages(document)
+    if len(drafts) > limits.passages:
+        raise CurationError(
+            f"The text splits into {len(drafts):,} passages, at most {limits.passages:,} may "
+            "be added as one source. Split it into several sources.",
+            fields={"text": [f"at most {limits.passages} passages"]},
+        )
+    return drafts
+
+
 def source_id_for(title: str, text: str, url: str | None = None) -> str:
     """A new source's id: a slug of its title and a short hash of its URL or text."""
     slug = slugify(title)[:60].strip("-") or "source"
@@ -286,9 +341,20 @@ def source_id_for(title: str, text: str, url: str | None = None) -> str:
 
 
 def add_source(
-    session: Session, document: Document, actor: ReviewerIdentity, *, reliability: str | None = None
+    session: Session,
+    document: Document,
+    actor: ReviewerIdentity,
+    *,
+    reliability: str | None = None,
+    limits: SourceLimits | None = None,
 ) -> ImportSummary:
-    """Add a new source from a document (pasted, uploaded or fetched); refuse a known id."""
+    """Add a new source from a document (pasted, uploaded or fetched); refuse a known id.
+
+    A document over ``limits`` (the defaults unless given) is refused before anything is
+    written.
+    """
+    limits = limits or SourceLimits()
+    check_source_length(document, limits)
     if not document.title.strip():
         raise CurationError("A source needs a title.", fields={"title": ["required"]})
     if not document.text.strip():
@@ -313,7 +379,12 @@ def add_source(
             f"A source with the URL {document.url} is already in the catalog.",
             fields={"url": ["already in the catalog"]},
         )
-    summary = import_documents(session, [document], actor=actor.name)
+    summary = import_documents(
+        session,
+        [document],
+        actor=actor.name,
+        build=lambda submitted: source_drafts(submitted, limits),
+    )
     if reliability is not None:
         session.get(Source, document.source_id).reliability = reliability  # type: ignore[union-attr]
     if summary.passages_skipped and not summary.passages_added:

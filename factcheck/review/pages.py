@@ -42,7 +42,6 @@ from factcheck.engine.verdict import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, 
 from factcheck.engine.verify import Result
 from factcheck.errors import Conflict, FactcheckError, InvalidInput, PermissionDenied
 from factcheck.extensions import get_search_index
-from factcheck.ingest.passages import build_passages
 from factcheck.review import api as curation_api
 from factcheck.review import auth, claim_reviews, curation, history, token_pages
 from factcheck.review.auth import current_reviewer, require_reviewer
@@ -206,10 +205,11 @@ def preview_source() -> Any:
             url=request.form.get("source_url"),
             published=request.form.get("published"),
         )
+    drafts = curation.source_drafts(document, curation_api.source_limits())
     return render_template(
         "review/source_preview.html",
         document=document,
-        drafts=build_passages(document),
+        drafts=drafts,
         scale=curation.RELIABILITY_SCALE,
     )
 
@@ -235,7 +235,13 @@ def add_source() -> Any:
     )
     with curation.curation_change(get_db(), get_search_index()) as session:
         reliability = form.get("reliability") or None
-        curation.add_source(session, document, current_reviewer(), reliability=reliability)
+        curation.add_source(
+            session,
+            document,
+            current_reviewer(),
+            reliability=reliability,
+            limits=curation_api.source_limits(),
+        )
     flash(f"Added {document.title!r}.")
     return redirect(url_for("review.source", source_id=document.source_id))
 
@@ -368,7 +374,7 @@ def edit_passage(passage_id: str) -> Any:
         actions = curation.edit_passage(session, passage_id, edit, current_reviewer())
     flash(("Saved: " + ", ".join(actions) + ".") if actions else "Nothing changed.")
     target = request.form.get("next")
-    if target and target.startswith("/review/") and not target.startswith("//"):
+    if target and target.startswith("/review/") and auth.safe_next(target) == target:
         return redirect(target)
     return redirect(url_for("review.passage", passage_id=passage_id))
 
@@ -406,7 +412,7 @@ def checks() -> str:
     )
 
 
-@bp.route("/checks/<int:check_id>", methods=["GET", "POST"])
+@bp.route("/checks/<int(max=2147483647):check_id>", methods=["GET", "POST"])  # ids are int32
 @refusals_shown_by(
     lambda refusal, check_id: render_check(check_id, describe(refusal), refusal.status)
 )

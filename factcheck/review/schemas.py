@@ -7,6 +7,7 @@ starts at 1 and ``per_page`` is clamped to 1-100 rather than refused.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from factcheck.catalog.models import as_utc
 from factcheck.engine.verdict import VERDICTS
 from factcheck.review.claim_reviews import MAX_RATIONALE_LENGTH
 from factcheck.review.curation import RELIABILITY_SCALE, SOURCE_STATUSES, AuditFilter, SourceFilter
-from factcheck.web.schemas import SourceRefSchema
+from factcheck.web.schemas import SourceRefSchema, StrictBoolean, Text
 
 RELIABILITY_CHOICES = list(RELIABILITY_SCALE)
 
@@ -47,14 +48,23 @@ class PageSchema(Schema):
 
 
 class BlankToNoneMixin:
-    """Form fields arrive as strings; an empty one means "not given" for optional values."""
+    """Form fields arrive as strings; an empty one means "not given" for optional values.
+
+    A query parameter given twice (``?page=1&page=2``) is refused rather than one of its
+    values picked.
+    """
 
     BLANK_AS_MISSING: tuple[str, ...] = ()
 
     @pre_load
     def drop_blanks(self, data: Any, **_kwargs: Any) -> Any:
-        """Drop the named keys whose value is an empty string."""
-        if not isinstance(data, dict):
+        """Refuse repeated parameters; drop the named keys whose value is an empty string."""
+        getlist = getattr(data, "getlist", None)  # a query string's multi-valued mapping
+        if getlist is not None:
+            repeated = {key: ["give it once"] for key in data if len(getlist(key)) > 1}
+            if repeated:
+                raise ValidationError(repeated)
+        if not isinstance(data, Mapping):
             return data
         return {
             key: value
@@ -71,13 +81,13 @@ class SourceQuerySchema(BlankToNoneMixin, PagingSchema):
 
     BLANK_AS_MISSING = ("q", "status", "reliability", "page", "per_page")
 
-    q = fields.String(metadata={"description": "Words in the title, publisher, URL or id"})
-    status = fields.String(
+    q = Text(metadata={"description": "Words in the title, publisher, URL or id"})
+    status = Text(
         load_default="active",
         validate=validate.OneOf(SOURCE_STATUSES),
         metadata={"description": "active (default), retired or all"},
     )
-    reliability = fields.String(
+    reliability = Text(
         validate=validate.OneOf([*RELIABILITY_CHOICES, "unrated"]),
         metadata={"description": "A rating of the scale, or unrated"},
     )
@@ -129,16 +139,16 @@ class SourceCreateSchema(BlankToNoneMixin, Schema):
 
     BLANK_AS_MISSING = ("url", "title", "text", "publisher", "published", "reliability")
 
-    url = fields.String(
+    url = Text(
         validate=validate.Length(max=2000),
         metadata={"description": "Fetched (http/https, public addresses only) unless text given"},
     )
-    title = fields.String(validate=validate.Length(max=300))
-    text = fields.String(metadata={"description": "The article, paragraphs split by blank lines"})
-    publisher = fields.String(validate=validate.Length(max=300))
-    published = fields.String(metadata={"description": "2023-02-24, 2023-02 or 2023"})
-    reliability = fields.String(validate=validate.OneOf(RELIABILITY_CHOICES))
-    preview = fields.Boolean(
+    title = Text(validate=validate.Length(max=300))
+    text = Text(metadata={"description": "The article, paragraphs split by blank lines"})
+    publisher = Text(validate=validate.Length(max=300))
+    published = Text(metadata={"description": "2023-02-24, 2023-02 or 2023"})
+    reliability = Text(validate=validate.OneOf(RELIABILITY_CHOICES))
+    preview = StrictBoolean(
         load_default=False,
         metadata={"description": "Only show the passages it would have; save nothing"},
     )
@@ -176,12 +186,12 @@ class SourceAddedSchema(Schema):
 class SourcePatchSchema(BlankToNoneMixin, Schema):
     """Changes to a source; a field left out stays as it is, null clears an optional one."""
 
-    title = fields.String(validate=validate.Length(min=1, max=300))
-    publisher = fields.String(allow_none=True, validate=validate.Length(max=300))
-    url = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    published = fields.String(allow_none=True)
-    reliability = fields.String(allow_none=True, validate=validate.OneOf(RELIABILITY_CHOICES))
-    retired = fields.Boolean(metadata={"description": "Retire (true) or restore; admins only"})
+    title = Text(validate=validate.Length(min=1, max=300))
+    publisher = Text(allow_none=True, validate=validate.Length(max=300))
+    url = Text(allow_none=True, validate=validate.Length(max=2000))
+    published = Text(allow_none=True)
+    reliability = Text(allow_none=True, validate=validate.OneOf(RELIABILITY_CHOICES))
+    retired = StrictBoolean(metadata={"description": "Retire (true) or restore; admins only"})
 
     @validates_schema
     def not_empty(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -222,11 +232,15 @@ class PassagePatchSchema(BlankToNoneMixin, Schema):
 
     BLANK_AS_MISSING = ("excluded", "reason", "text")
 
-    version = fields.Integer(required=True, metadata={"description": "The version edited"})
-    excluded = fields.Boolean(metadata={"description": "Exclude (true, needs reason) or include"})
-    reason = fields.String(validate=validate.Length(max=500))
-    text = fields.String(metadata={"description": "Corrected text; the original is kept"})
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    version = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The version edited"},
+    )
+    excluded = StrictBoolean(metadata={"description": "Exclude (true, needs reason) or include"})
+    reason = Text(validate=validate.Length(max=500))
+    text = Text(metadata={"description": "Corrected text; the original is kept"})
+    note = Text(allow_none=True, validate=validate.Length(max=2000))
 
 
 # Audit --------------------------------------------------------------------------------------
@@ -237,12 +251,10 @@ class AuditQuerySchema(BlankToNoneMixin, PagingSchema):
 
     BLANK_AS_MISSING = ("entity_type", "entity_id", "source_id", "actor", "page", "per_page")
 
-    entity_type = fields.String(
-        validate=validate.OneOf(["source", "passage", "reviewer", "claim_review"])
-    )
-    entity_id = fields.String()
-    source_id = fields.String(metadata={"description": "The source and all its passages"})
-    actor = fields.String()
+    entity_type = Text(validate=validate.OneOf(["source", "passage", "reviewer", "claim_review"]))
+    entity_id = Text()
+    source_id = Text(metadata={"description": "The source and all its passages"})
+    actor = Text()
 
 
 def audit_filter(arguments: dict[str, Any]) -> AuditFilter:

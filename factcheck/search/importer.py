@@ -1,8 +1,9 @@
 """Importer: source files on disk into the catalog, then the index brought up to date.
 
-It expands directories, reads each file with :func:`factcheck.ingest.documents.read_documents`, and
-imports each file in its own transaction, so a bad file is reported (path and reason) and the
-rest of the import goes on. The ``import`` command and the first start of ``serve`` use it.
+It expands directories, reads each file with :func:`factcheck.ingest.documents.read_documents`,
+and imports each file in its own transaction, so a bad file is reported (path, line and reason)
+and the rest of the import goes on. Whatever stops an import, the index is brought in step with
+what was committed before it ends. The ``import`` command and the first start of ``serve`` use it.
 Nothing here imports Flask.
 """
 
@@ -90,20 +91,22 @@ def import_files(
     if files and catalog_empty and (not index.exists() or index.summary().passages == 0):
         _import_into_empty(database, index, files, report, on_document, on_failure, index_progress)
         return report
-    for path in files:
-        documents = _read(path, report, on_document, on_failure)
-        if documents is not None:
-            _write(database, path, documents, build_passages, report, on_failure)
-    if report.summary.changed or not index.exists():
-        report.index = sync_after_import(
-            database,
-            index,
-            report.summary.changed_source_ids,
-            passages_added=report.summary.passages_added,
-            progress=index_progress,
-        )
-    else:
-        report.index = index.status()
+    try:
+        for path in files:
+            documents = _read(path, report, on_document, on_failure)
+            if documents is not None:
+                _write(database, path, documents, build_passages, report, on_failure)
+    finally:  # even when a file stops the import, what was committed is indexed
+        if report.summary.changed or not index.exists():
+            report.index = sync_after_import(
+                database,
+                index,
+                report.summary.changed_source_ids,
+                passages_added=report.summary.passages_added,
+                progress=index_progress,
+            )
+        else:
+            report.index = index.status()
     return report
 
 
@@ -124,23 +127,27 @@ def _import_into_empty(
     new generation is dropped and the index rebuilt from the catalog instead.
     """
     indexed: set[str] = set()
-    with index.build(progress=index_progress) as builder:
-        for path in files:
-            documents = _read(path, report, on_document, on_failure)
-            if documents is None:
-                continue
-            drafts = {document.source_id: build_passages(document) for document in documents}
-            for document in documents:
-                builder.add(_unseen(draft_rows(document, drafts[document.source_id]), indexed))
-            if not _write(database, path, documents, _cached(drafts), report, on_failure):
-                builder.abandon()
-        with database.session() as session:
-            if catalog_counts(session).active_passages != builder.count:
-                builder.abandon()
-    if builder.abandoned:
-        report.index = rebuild_index(database, index, progress=index_progress)
-    else:
-        report.index = index.status()
+    built = False
+    try:
+        with index.build(progress=index_progress) as builder:
+            for path in files:
+                documents = _read(path, report, on_document, on_failure)
+                if documents is None:
+                    continue
+                drafts = {document.source_id: build_passages(document) for document in documents}
+                for document in documents:
+                    builder.add(_unseen(draft_rows(document, drafts[document.source_id]), indexed))
+                if not _write(database, path, documents, _cached(drafts), report, on_failure):
+                    builder.abandon()
+            with database.session() as session:
+                if catalog_counts(session).active_passages != builder.count:
+                    builder.abandon()
+        built = not builder.abandoned
+    finally:  # an import stopped half-way leaves no index generation: build one from the catalog
+        if built:
+            report.index = index.status()
+        else:
+            report.index = rebuild_index(database, index, progress=index_progress)
 
 
 def _unseen(rows: Iterable[dict[str, Any]], seen: set[str]) -> Iterator[dict[str, Any]]:

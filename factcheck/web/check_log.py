@@ -11,7 +11,8 @@ corpus, and concurrent commits from two workers queued behind SQLite's lock. A c
 log within milliseconds; what a process had queued when it is killed (``kill -9``) is lost, which
 costs a count in the log, never a reviewer's work. Pages that read the log call :func:`flush`
 first, so a reviewer sees every check this process answered. If the catalog cannot take a batch
-(a locked SQLite file, say), the failure is logged and the checks were answered all the same.
+(a locked SQLite file, say), its checks are written one by one, so a row the catalog refuses
+costs only itself; what still fails is logged, and the checks were answered all the same.
 """
 
 from __future__ import annotations
@@ -92,14 +93,35 @@ class CheckLogWriter:
                 except queue.Empty:
                     break
             try:
-                with self._database.session() as session:
-                    for entry in batch:
-                        record_check(session, entry.result, now=entry.asked)
-            except Exception:  # the thread must outlive any failure: the next batch may pass
-                self._logger.warning("%d checks were not logged", len(batch), exc_info=True)
+                self._write(batch)
             finally:
                 for _entry in batch:
                     pending.task_done()
+
+    def _write(self, batch: list[_Entry]) -> None:
+        """Write a batch in one transaction; if that fails, each check in its own, so a row the
+        catalog refuses costs only itself."""
+        if self._write_together(batch, report=True) or len(batch) == 1:
+            return
+        lost = [entry for entry in batch if not self._write_together([entry], report=False)]
+        if lost:
+            claims = ", ".join(repr(entry.result.claim) for entry in lost[:5])
+            self._logger.warning(
+                "%d of %d checks were not logged: %s", len(lost), len(batch), claims
+            )
+
+    def _write_together(self, entries: list[_Entry], *, report: bool) -> bool:
+        """Write ``entries`` in one transaction; ``False`` if it failed (logged if ``report``)."""
+        try:
+            with self._database.session() as session:
+                for entry in entries:
+                    record_check(session, entry.result, now=entry.asked)
+        except Exception:  # the thread must outlive any failure: the next write may pass
+            if report:
+                message = "%d checks could not be logged together"
+                self._logger.warning(message, len(entries), exc_info=True)
+            return False
+        return True
 
 
 def _writer(app: Flask) -> CheckLogWriter:

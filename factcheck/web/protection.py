@@ -8,6 +8,9 @@ the point of the limit (no client hogs the workers) without needing a shared sto
 over its budget gets a 429 in the standard error body with ``Retry-After``. Apps created for
 tests (``TESTING``) have the limit off unless the test sets ``RATELIMIT_ENABLED``.
 
+A JSON body nested deeper than :data:`MAX_JSON_DEPTH` is refused with a 400 before anything
+parses it: Python's parser recurses, and 1,000 levels raised ``RecursionError`` (a 500).
+
 Every response carries a Content-Security-Policy that allows no inline script or style (the
 templates have none), forbids framing, and keeps forms and the base URL on this site, plus
 ``X-Content-Type-Options: nosniff`` and a same-origin ``Referrer-Policy``. Session cookie
@@ -16,9 +19,13 @@ flags are set by :mod:`factcheck.review.auth` (``SECURE_COOKIES``).
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+
+from factcheck.errors import APIError
 
 LIMITER_KEY = "factcheck.limiter"
 # The endpoints that run a claim check, sharing one budget per client.
@@ -36,6 +43,34 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP level 2
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+# No request of the API nests more than three levels; this leaves room and stays far from
+# the parser's recursion limit.
+MAX_JSON_DEPTH = 64
+# A JSON string (brackets inside it do not count) or a bracket.
+_JSON_STRUCTURE = re.compile(rb'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
+_OPENERS = frozenset(b"[{")
+
+
+def json_depth_exceeds(body: bytes, limit: int) -> bool:
+    """Whether ``body`` nests arrays and objects more than ``limit`` deep (one linear scan)."""
+    depth = 0
+    for token in _JSON_STRUCTURE.finditer(body):
+        first = token.group()[0]
+        if first in _OPENERS:
+            depth += 1
+            if depth > limit:
+                return True
+        elif first != ord('"'):
+            depth -= 1
+    return False
+
+
+def refuse_deep_json() -> None:
+    """``before_request``: a 400 for a JSON body nested deeper than :data:`MAX_JSON_DEPTH`."""
+    if request.is_json and json_depth_exceeds(request.get_data(cache=True), MAX_JSON_DEPTH):
+        raise APIError(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
 
 
 def rate_limit(app: Flask) -> str | None:
@@ -59,6 +94,7 @@ def add_security_headers(response: Response) -> Response:
 def init_app(app: Flask) -> Limiter | None:
     """Register the security headers and, when a limit is set, the rate limiter on ``app``."""
     app.after_request(add_security_headers)
+    app.before_request(refuse_deep_json)
     limit = rate_limit(app)
     if limit is None:
         return None

@@ -258,3 +258,12 @@ def test_the_connection_itself_rechecks_the_address() -> None:
 )
 def test_address_problem(address: str, public: bool) -> None:
     assert (address_problem(ipaddress.ip_address(address)) is None) is public
+
+
+def test_a_refusal_shown_to_people_never_names_the_resolved_address() -> None:
+    """Issue 12, finding 8: the refusal said "evil-private.test (10.1.2.3)", exposing DNS."""
+    resolve = resolver_to("10.1.2.3")
+    with pytest.raises(FetchError) as refused:
+        Fetcher(AddressPolicy(resolve=resolve)).fetch("http://evil-private.test/")
+    assert "10.1.2.3" not in refused.value.reason
+    assert "evil-private.test" in refused.value.reason and "not allowed" in refused.value.reason

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from factcheck.ingest.noise import document_noise, noise_reason
@@ -187,3 +189,24 @@ def test_document_noise_marks_exact_duplicate_sentence() -> None:
     paragraphs = [["Belarus hosts the troops.", "Drills began in May."], ["Drills began in May."]]
     reasons = document_noise(paragraphs, "Allies")
     assert reasons == [[None, None], ["duplicate of an earlier passage"]]
+
+
+# Hostile text (issue 12, finding 1): a paragraph is judged in time linear in its length. Each
+# of these was quadratic before (a credit pattern backtracking over a long parenthesis, an
+# address pattern over dotted words, the whole paragraph re-read for every sentence).
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "(AP " + "AP " * 60_000,
+        "Contact " + "a." * 60_000 + "@",
+        "Jo Smith is a reporter for the Times. " * 6_000,
+        "Iran supplied drones to Russia, officials said. " * 6_000,
+    ],
+    ids=["open-credit", "dotted-address", "author-notes", "one-sentence-repeated"],
+)
+def test_document_noise_is_linear_on_hostile_paragraphs(paragraph: str) -> None:
+    sentences = split_sentences(paragraph)
+    started = time.perf_counter()
+    reasons = document_noise([sentences], "A title")
+    assert time.perf_counter() - started < 2
+    assert len(reasons[0]) == len(sentences)

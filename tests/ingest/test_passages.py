@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import pathlib
+import time
 
 import pytest
 
 from factcheck.ingest.documents import Document, read_documents
-from factcheck.ingest.passages import build_passages, normalise_text
+from factcheck.ingest.passages import CONTEXT_SENTENCES, build_passages, normalise_text
 
 SOURCES = pathlib.Path(__file__).parents[2] / "sources"
 
@@ -162,3 +163,36 @@ def test_seed_caption_excluded_but_repeated_sentence_kept() -> None:
     (document,) = read_documents(SOURCES / "004_34c835fe75e3efa6.md")
     matches = [p for p in build_passages(document) if p.text.startswith("Putin met last Wednesday")]
     assert [p.excluded_reason for p in matches] == [None, "photo caption"]
+
+
+# Hostile text (issue 12, finding 1) ----------------------------------------------------------
+
+REPEATED = "Iran supplied drones to Russia in 2022, officials said. "
+
+
+def test_a_megabyte_paragraph_is_split_in_seconds_with_bounded_context() -> None:
+    """One paragraph of 1 MB (no blank lines): linear work, and no passage carries it all."""
+    text = REPEATED * (1_000_000 // len(REPEATED))
+    started = time.perf_counter()
+    passages = build_passages(make_document(text))
+    assert time.perf_counter() - started < 20
+    assert len(passages) == text.count(". ")
+    longest = max(len(passage.context) for passage in passages)
+    assert longest <= CONTEXT_SENTENCES * len(REPEATED)
+
+
+def test_context_is_a_window_of_sentences_within_the_paragraph() -> None:
+    sentences = [f"Sentence number {number} is here." for number in range(40)]
+    passages = build_passages(make_document(" ".join(sentences)))
+    for position, passage in enumerate(passages):
+        window = passage.context.split(" is here. ")
+        assert passage.text in passage.context
+        assert len(window) == CONTEXT_SENTENCES
+        assert all(other in passage.context for other in sentences[max(0, position - 5) :][:6])
+
+
+def test_ordinary_paragraphs_keep_their_whole_paragraph_as_context() -> None:
+    paragraph = " ".join(f"Short sentence {number} here." for number in range(CONTEXT_SENTENCES))
+    passages = build_passages(make_document(paragraph + "\n\nAnother paragraph."))
+    assert [p.context for p in passages[:-1]] == [paragraph] * CONTEXT_SENTENCES
+    assert passages[-1].context == "Another paragraph."

@@ -125,3 +125,23 @@ def test_benchmark_passages_split_fast() -> None:
     count = sum(len(split_sentences(paragraph)) for paragraph in texts)
     assert time.perf_counter() - started < 0.5
     assert count >= len(texts)
+
+
+# Hostile text (issue 12, finding 1): splitting must stay linear whatever a paste holds. Each
+# of these took seconds to hours before: a run of dots backtracked exponentially, and every
+# dotted acronym copied the rest of the paragraph.
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "a" + "." * 26 + "x",
+        "a" + "." * 200_000 + "x",
+        "U.S. Navy " * 100_000,
+        "Iran supplied drones to Russia, officials said. " * 20_000,
+    ],
+    ids=["dot-run", "long-dot-run", "acronyms", "one-sentence-repeated"],
+)
+def test_split_sentences_is_linear_on_hostile_paragraphs(paragraph: str) -> None:
+    started = time.perf_counter()
+    sentences = split_sentences(paragraph)
+    assert time.perf_counter() - started < 2
+    assert sentences and "".join(sentences).replace(" ", "") == paragraph.replace(" ", "")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import REVIEWER_PASSWORD
 
 REVIEW_PAGES = [
     "/review/",
@@ -72,11 +71,11 @@ def test_a_signed_in_session_does_not_authorise_the_api(reviewer_client) -> None
     assert reviewer_client.get("/api/v1/sources").status_code == 401
 
 
-def test_sign_in_and_out(app, client, reviewer) -> None:
+def test_sign_in_and_out(reviewer_password, app, client, reviewer) -> None:
     app.config["WTF_CSRF_ENABLED"] = False
     response = client.post(
         "/login",
-        data={"name": "alice", "password": REVIEWER_PASSWORD, "next": "/review/audit"},
+        data={"name": "alice", "password": reviewer_password, "next": "/review/audit"},
     )
     assert response.status_code == 302 and response.headers["Location"] == "/review/audit"
     cookie = response.headers["Set-Cookie"]
@@ -88,12 +87,14 @@ def test_sign_in_and_out(app, client, reviewer) -> None:
     assert client.get("/review/").status_code == 302
 
 
-def test_secure_cookies_can_be_turned_off_for_plain_http(app, client, reviewer) -> None:
+def test_secure_cookies_can_be_turned_off_for_plain_http(
+    reviewer_password, app, client, reviewer
+) -> None:
     from factcheck.app import create_app
 
     plain = create_app({**app.config, "SECURE_COOKIES": False, "WTF_CSRF_ENABLED": False})
     response = plain.test_client().post(
-        "/login", data={"name": "alice", "password": REVIEWER_PASSWORD}
+        "/login", data={"name": "alice", "password": reviewer_password}
     )
     assert response.status_code == 302
     assert "Secure" not in response.headers["Set-Cookie"]
@@ -102,10 +103,12 @@ def test_secure_cookies_can_be_turned_off_for_plain_http(app, client, reviewer) 
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil"])
-def test_sign_in_never_redirects_off_site(app, client, reviewer, target: str) -> None:
+def test_sign_in_never_redirects_off_site(
+    reviewer_password, app, client, reviewer, target: str
+) -> None:
     app.config["WTF_CSRF_ENABLED"] = False
     response = client.post(
-        "/login", data={"name": "alice", "password": REVIEWER_PASSWORD, "next": target}
+        "/login", data={"name": "alice", "password": reviewer_password, "next": target}
     )
     assert response.headers["Location"] == "/review/"
 
@@ -118,11 +121,11 @@ def test_a_wrong_password_is_refused(app, client, reviewer) -> None:
     assert client.get("/review/").status_code == 302
 
 
-def test_failed_sign_ins_are_throttled(app, client, reviewer) -> None:
+def test_failed_sign_ins_are_throttled(reviewer_password, app, client, reviewer) -> None:
     app.config["WTF_CSRF_ENABLED"] = False
     for _ in range(5):
         assert client.post("/login", data={"name": "alice", "password": "guess"}).status_code == 401
-    response = client.post("/login", data={"name": "alice", "password": REVIEWER_PASSWORD})
+    response = client.post("/login", data={"name": "alice", "password": reviewer_password})
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
     assert b"Too many failed sign-ins" in response.data
@@ -134,13 +137,13 @@ def csrf_token_of(page: bytes) -> str:
     return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
 
 
-def test_sign_in_without_a_csrf_token_is_refused(client, reviewer) -> None:
-    response = client.post("/login", data={"name": "alice", "password": REVIEWER_PASSWORD})
+def test_sign_in_without_a_csrf_token_is_refused(reviewer_password, client, reviewer) -> None:
+    response = client.post("/login", data={"name": "alice", "password": reviewer_password})
     assert response.status_code == 400
     assert b"CSRF" in response.data
     token = csrf_token_of(client.get("/login").data)
     response = client.post(
-        "/login", data={"name": "alice", "password": REVIEWER_PASSWORD, "csrf_token": token}
+        "/login", data={"name": "alice", "password": reviewer_password, "csrf_token": token}
     )
     assert response.status_code == 302
 
@@ -170,3 +173,56 @@ def test_the_token_api_needs_no_csrf_token(client, app, auth_headers, imported) 
         "/api/v1/sources/harbour-report", json={"publisher": "Herald"}, headers=auth_headers
     )
     assert response.status_code == 200
+
+
+# Issue 12, finding 3: a session ends for good, not only in the browser that signed out.
+
+
+def copy_of_session(app, signed_in) -> object:
+    """A second client holding a copy of ``signed_in``'s session cookie, as a thief would."""
+    cookie = signed_in.get_cookie("session")
+    assert cookie is not None
+    thief = app.test_client()
+    thief.set_cookie("session", cookie.value)
+    assert thief.get("/review/").status_code == 200
+    return thief
+
+
+def test_a_cookie_copied_before_logout_no_longer_opens_review(app, reviewer_client) -> None:
+    thief = copy_of_session(app, reviewer_client)
+    assert reviewer_client.post("/logout").status_code == 302
+    response = thief.get("/review/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_signing_out_ends_the_reviewers_other_sessions_too(
+    reviewer_password, app, reviewer_client
+) -> None:
+    other = app.test_client()
+    response = other.post("/login", data={"name": "alice", "password": reviewer_password})
+    assert response.status_code == 302
+    reviewer_client.post("/logout")
+    assert other.get("/review/").status_code == 302
+
+
+@pytest.mark.parametrize("change", ["password", "deactivate"])
+def test_a_password_change_or_deactivation_ends_every_session(
+    app, reviewer_client, runner, change: str
+) -> None:
+    thief = copy_of_session(app, reviewer_client)
+    if change == "password":
+        result = runner.invoke(
+            args=["reviewer", "password", "alice", "--password-stdin"],
+            input="a brand new passphrase\n",
+        )
+    else:
+        result = runner.invoke(args=["reviewer", "deactivate", "alice"])
+    assert result.exit_code == 0, result.output
+    assert thief.get("/review/").status_code == 302
+    assert reviewer_client.get("/review/").status_code == 302
+    if change == "password":
+        fresh = app.test_client()
+        response = fresh.post(
+            "/login", data={"name": "alice", "password": "a brand new passphrase"}
+        )
+        assert response.status_code == 302 and fresh.get("/review/").status_code == 200

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import ipaddress
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -327,3 +329,165 @@ def test_a_refused_change_leaves_nothing_behind(client, auth_headers, bob_header
     source = client.get("/api/v1/sources/harbour-report", headers=auth_headers).get_json()
     assert source["title"] != "Renamed" and not source["retired"]
     assert client.get("/api/v1/audit", headers=auth_headers).get_json()["total"] == before
+
+
+# Hostile input (issue 12, finding 1) ---------------------------------------------------------
+
+MEGABYTE_OF_ONE_SENTENCE = "Iran supplied drones to Russia in 2022, officials said. " * 17_800
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_a_megabyte_paste_is_refused_at_once(client, auth_headers, preview: bool) -> None:
+    body = {"title": "x", "text": MEGABYTE_OF_ONE_SENTENCE, "preview": preview}
+    started = time.perf_counter()
+    response = client.post("/api/v1/sources", json=body, headers=auth_headers)
+    assert time.perf_counter() - started < 20
+    assert response.status_code == 413, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "payload_too_large"
+    assert "200,000" in error["message"] and "text" in error["fields"]
+    listed = client.get("/api/v1/sources?status=all", headers=auth_headers).get_json()
+    assert listed["total"] == 0
+
+
+def test_a_source_of_too_many_passages_is_refused_before_it_is_saved(
+    app, client, auth_headers
+) -> None:
+    app.config["MAX_SOURCE_PASSAGES"] = 50
+    text = " ".join(f"Sentence number {number} is about drones." for number in range(51))
+    response = client.post(
+        "/api/v1/sources", json={"title": "x", "text": text}, headers=auth_headers
+    )
+    assert response.status_code == 422
+    assert "51 passages" in response.get_json()["error"]["message"]
+    assert client.get("/api/v1/sources", headers=auth_headers).get_json()["total"] == 0
+    text = " ".join(f"Sentence number {number} is about drones." for number in range(50))
+    response = client.post(
+        "/api/v1/sources", json={"title": "x", "text": text}, headers=auth_headers
+    )
+    assert response.status_code == 201
+    assert response.get_json()["source"]["counts"]["passages"] == 50
+
+
+def test_the_review_paste_form_refuses_a_megabyte_too(app, reviewer_client) -> None:
+    form = {"method": "text", "title": "x", "text": MEGABYTE_OF_ONE_SENTENCE}
+    started = time.perf_counter()
+    response = reviewer_client.post("/review/sources/preview", data=form)
+    assert time.perf_counter() - started < 20
+    assert response.status_code == 413
+    assert b"too long to add as one source" in response.data
+
+
+def test_the_token_check_never_waits_for_another_writer(app, client, auth_headers) -> None:
+    """A GET with a token answers while someone else holds the catalog's write lock."""
+    database = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, as a long import holds it
+    try:
+        started = time.perf_counter()
+        response = client.get("/api/v1/sources", headers=auth_headers)
+        assert response.status_code == 200, response.get_json()
+        assert time.perf_counter() - started < 5
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+# Issue 12, finding 2: text the catalog cannot store is refused by every request schema.
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("post", "/api/v1/sources", {"title": "Bad \ud800 title", "text": "Words."}, "title"),
+        ("post", "/api/v1/sources", {"title": "Title", "text": "Bad \udc00 text."}, "text"),
+        ("post", "/api/v1/sources", {"title": "Title", "text": "Nul\x00 text."}, "text"),
+        ("post", "/api/v1/sources", {"url": "https://example.org/\ud800"}, "url"),
+        ("patch", "/api/v1/sources/harbour-report", {"publisher": "\ud800"}, "publisher"),
+        ("patch", "/api/v1/sources/harbour-report", {"published": "2023\ud800"}, "published"),
+        ("patch", "/api/v1/passages/PASSAGE", {"version": 1, "note": "\ud800"}, "note"),
+        ("patch", "/api/v1/passages/PASSAGE", {"version": 1, "text": "A \udfff b."}, "text"),
+        (
+            "patch",
+            "/api/v1/passages/PASSAGE",
+            {"version": 1, "excluded": True, "reason": "\ud800"},
+            "reason",
+        ),
+    ],
+)
+def test_unstorable_text_is_a_422_at_the_schema(
+    client, auth_headers, imported, method: str, path: str, body: dict, field: str
+) -> None:
+    path = path.replace("PASSAGE", first_passage(client, auth_headers)["id"])
+    response = getattr(client, method)(path, json=body, headers=auth_headers)
+    assert response.status_code == 422, response.data
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_error" and field in error["fields"]
+
+
+# Issue 12, finding 7: inputs that answered 500.
+HUGE = "100000000000000000000"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/sources?page={HUGE}",
+        f"/api/v1/sources?per_page={HUGE}",
+        f"/api/v1/audit?page={HUGE}",
+        f"/api/v1/audit?page=-{HUGE}",
+    ],
+)
+def test_huge_page_numbers_are_clamped(client, auth_headers, imported, path: str) -> None:
+    response = client.get(path, headers=auth_headers)
+    assert response.status_code == 200
+    assert response.get_json()["items"] == [] or response.get_json()["page"] == 1
+
+
+def test_a_huge_review_id_is_a_404(client) -> None:
+    response = client.get(f"/api/v1/reviews/{HUGE}")
+    assert response.status_code == 404
+    assert list(response.get_json()["error"]) == ["code", "message", "fields"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("patch", "/api/v1/passages/PASSAGE", {"version": 1, "excluded": 0}, "excluded"),
+        (
+            "patch",
+            "/api/v1/passages/PASSAGE",
+            {"version": 1, "excluded": 1, "reason": "x"},
+            "excluded",
+        ),
+        ("patch", "/api/v1/sources/harbour-report", {"retired": 0}, "retired"),
+        ("post", "/api/v1/sources", {"title": "T", "text": "Words.", "preview": 1}, "preview"),
+        ("patch", "/api/v1/passages/PASSAGE", {"version": 1e20, "note": "n"}, "version"),
+    ],
+)
+def test_numbers_are_not_booleans_and_versions_are_bounded(
+    client, auth_headers, imported, method: str, path: str, body: dict, field: str
+) -> None:
+    path = path.replace("PASSAGE", first_passage(client, auth_headers)["id"])
+    response = getattr(client, method)(path, json=body, headers=auth_headers)
+    assert response.status_code == 422, response.data
+    assert field in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "query", ["page=1&page=2", "status=active&status=retired", "per_page=5&per_page=5"]
+)
+def test_a_repeated_query_parameter_is_a_422(client, auth_headers, query: str) -> None:
+    response = client.get(f"/api/v1/sources?{query}", headers=auth_headers)
+    assert response.status_code == 422
+    assert query.split("=")[0] in response.get_json()["error"]["fields"]
+
+
+def test_a_refused_fetch_never_names_the_resolved_address(app, client, auth_headers) -> None:
+    def resolve(host, port, **_kwargs):
+        return [(2, 1, 6, "", ("10.1.2.3", port))]
+
+    app.extensions[FETCHER_KEY] = Fetcher(AddressPolicy(resolve=resolve))
+    response = client.post(
+        "/api/v1/sources", json={"url": "http://evil-private.test/"}, headers=auth_headers
+    )
+    assert response.status_code == 422
+    assert b"10.1.2.3" not in response.data

@@ -235,3 +235,43 @@ def test_only_an_admin_retires_a_source(app, bob_client, imported) -> None:
     assert b"Only an admin reviewer may retire or restore a source." in response.data
     with app.extensions["factcheck.database"].session() as session:
         assert not session.get(Source, "harbour-report").retired
+
+
+# Issue 12, finding 7: hostile values in pages' parameters answer 4xx or a safe redirect.
+
+
+@pytest.mark.parametrize("query", ["next=/review/%0D%0AX:1", "next=/review/%0ASet-Cookie:%20x=1"])
+def test_sign_in_with_crlf_in_next_redirects_home(
+    reviewer_password, app, client, reviewer, query: str
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert client.get(f"/login?{query}").status_code == 200
+    data = {"name": "alice", "password": reviewer_password}
+    response = client.post(f"/login?{query}", data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/review/")
+
+
+def test_a_passage_form_with_crlf_in_next_saves_and_redirects_safely(
+    app, reviewer_client, imported
+) -> None:
+    passage = reviewer_client.get("/review/sources/harbour-report")
+    passage_id = re.search(rb"/review/passages/([^\"?]+)", passage.data).group(1).decode()
+    response = reviewer_client.post(
+        f"/review/passages/{passage_id}",
+        data={"action": "note", "note": "checked", "version": "1", "next": "/review/\r\nX: 1"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/review/passages/{passage_id}")
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/review/checks/100000000000000000000", 404),
+        ("/review/sources?page=100000000000000000000", 200),
+        ("/review/audit?page=100000000000000000000", 200),
+    ],
+)
+def test_huge_numbers_in_review_pages(reviewer_client, imported, path: str, status: int) -> None:
+    assert reviewer_client.get(path).status_code == status

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from factcheck.catalog.models import ApiToken, AuditEntry, Reviewer, utc_now
+from factcheck.catalog.models import ApiToken, AuditEntry, Reviewer, SignInFailure, utc_now
+from factcheck.review import reviewers
 from factcheck.review.reviewers import (
     FAILURE_WINDOW,
+    MAX_ADDRESS_FAILURES,
     MAX_FAILURES,
     ReviewerError,
     add_reviewer,
@@ -99,3 +102,69 @@ def test_failed_sign_ins_are_throttled_per_name_and_address(database) -> None:
     with database.session() as session:
         # A success clears the pair's failures.
         assert not sign_in(session, "alice", "guess", "192.0.2.1", now=now).throttled
+
+
+def test_a_token_use_is_noted_at_most_once_a_minute(database) -> None:
+    with database.session() as session:
+        add_reviewer(session, "alice", PASSWORD)
+        token = issue_token(session, "alice")
+    with database.session() as session:
+        assert reviewer_for_token(session, token) is not None
+    with database.session() as session:
+        first = session.scalar(select(ApiToken.last_used_at))
+        assert first is not None
+    with database.session() as session:
+        reviewer_for_token(session, token)
+    with database.session() as session:
+        assert session.scalar(select(ApiToken.last_used_at)) == first
+
+
+# Issue 12, finding 4: guessing costs scrypt time, so it is throttled before the hash is checked.
+
+
+def test_failed_sign_ins_are_throttled_per_address_across_names(database) -> None:
+    """Rotating unknown names from one address is throttled too, not only one name."""
+    now = utc_now()
+    with database.session() as session:
+        add_reviewer(session, "alice", PASSWORD)
+    for number in range(MAX_ADDRESS_FAILURES):
+        with database.session() as session:
+            outcome = sign_in(session, f"nobody-{number}", "guess", "192.0.2.7", now=now)
+            assert not outcome.throttled
+    with database.session() as session:
+        assert sign_in(session, "alice", PASSWORD, "192.0.2.7", now=now).throttled
+        assert sign_in(session, "alice", PASSWORD, "192.0.2.8", now=now).reviewer is not None
+
+
+def test_what_failures_store_is_capped(database) -> None:
+    now = utc_now()
+    with database.session() as session:
+        session.add(SignInFailure(username="old", address="192.0.2.9", at=now - FAILURE_WINDOW))
+    with database.session() as session:
+        sign_in(session, "x" * 10_000, "guess", "192.0.2.9" + "9" * 500, now=now)
+    with database.session() as session:
+        rows = session.execute(select(SignInFailure.username, SignInFailure.address)).all()
+    assert [(len(name), len(address)) for name, address in rows] == [(80, 64)]
+
+
+def test_forty_parallel_wrong_passwords_check_at_most_five(database, monkeypatch) -> None:
+    """Each attempt is claimed before its password is hashed, so parallel ones cannot race."""
+    with database.session() as session:
+        add_reviewer(session, "alice", PASSWORD)
+    checked = []
+    real_check = reviewers.check_password_hash
+
+    def counting_check(hashed: str, password: str) -> bool:
+        checked.append(password)
+        return real_check(hashed, password)
+
+    monkeypatch.setattr(reviewers, "check_password_hash", counting_check)
+
+    def attempt(number: int) -> bool:
+        with database.session() as session:
+            return sign_in(session, "alice", f"guess {number}", "192.0.2.10").throttled
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        throttled = list(pool.map(attempt, range(40)))
+    assert throttled.count(False) == MAX_FAILURES
+    assert len(checked) == MAX_FAILURES

@@ -109,3 +109,57 @@ def test_later_imports_update_the_index_incrementally(data, tmp_path: Path, sour
     assert report.summary.sources_added == 1
     assert index.current_generation() == generation  # no rebuild for a small addition
     assert index_matches_catalog(database, index)
+
+
+# Issue 12, finding 6: one bad line is reported with its file and line; the rest go on, and
+# the index ends in step with what was committed.
+BAD_LINES = {
+    "nested": '{"id": "n1", "title": "Deep", "text": ' + "[" * 1000 + "]" * 1000 + "}",
+    "surrogate": '{"id": "s1", "title": "Bad", "text": "Iran \\ud800 drones."}',
+    "nul": '{"id": "z1", "title": "Bad", "text": "Iran\\u0000 drones."}',
+}
+
+
+@pytest.mark.parametrize("first_import", [True, False], ids=["into-empty", "later"])
+@pytest.mark.parametrize("bad", sorted(BAD_LINES))
+def test_a_bad_line_is_reported_and_the_rest_is_imported_and_indexed(
+    data, tmp_path: Path, sources_dir: Path, bad: str, first_import: bool
+) -> None:
+    database, index = data
+    if not first_import:
+        earlier = write_collection(tmp_path / "earlier.jsonl", 6, titles=2)
+        import_files(database, index, [earlier])
+    collection = tmp_path / "collection.jsonl"
+    good = '{"id": "g1", "title": "Fine", "text": "The sea rose 3 millimetres."}'
+    collection.write_text(good + "\n" + BAD_LINES[bad] + "\n", encoding="utf-8")
+    failures = []
+    report = import_files(database, index, [sources_dir, collection], on_failure=failures.append)
+    assert [failure.path for failure in failures] == [collection]
+    assert failures[0].reason.startswith("line 2: ")
+    with database.session() as session:
+        assert catalog_counts(session).sources == (1 if first_import else 3)
+    assert index_matches_catalog(database, index)
+    assert report.index is not None
+
+
+def test_the_index_follows_the_catalog_even_when_a_file_fails_unexpectedly(
+    data, tmp_path: Path, sources_dir: Path, monkeypatch
+) -> None:
+    """Whatever stops an import, what was committed before it is indexed."""
+    database, index = data
+    earlier = write_collection(tmp_path / "earlier.jsonl", 6, titles=2)
+    import_files(database, index, [earlier])
+    broken = write_collection(tmp_path / "zz-broken.jsonl", 3, titles=1)
+    real_import = importer.import_documents
+
+    def crashing(session, documents, **kwargs):
+        if any(document.origin == broken.name for document in documents):
+            raise RuntimeError("disk on fire")
+        return real_import(session, documents, **kwargs)
+
+    monkeypatch.setattr(importer, "import_documents", crashing)
+    with pytest.raises(RuntimeError):
+        import_files(database, index, [sources_dir, broken])
+    with database.session() as session:
+        assert catalog_counts(session).sources == 3
+    assert index_matches_catalog(database, index)

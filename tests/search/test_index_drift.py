@@ -14,7 +14,7 @@ from factcheck.catalog.models import Passage
 from factcheck.extensions import get_database, get_search_index
 from factcheck.ingest.passages import content_hash
 from factcheck.search import drift as index_drift
-from factcheck.search.drift import find_drift, repair_drift, repair_if_counts_differ
+from factcheck.search.drift import find_drift, repair_at_start, repair_drift
 
 pytestmark = pytest.mark.usefixtures("imported")
 
@@ -113,9 +113,22 @@ def test_check_command_reports_then_repairs(app: Flask, runner: FlaskCliRunner) 
     assert runner.invoke(args=["index", "check"]).exit_code == 0
 
 
-def test_a_start_repairs_only_when_the_counts_differ(app: Flask) -> None:
+def test_a_start_repairs_only_when_out_of_step(app: Flask) -> None:
     database, index = get_database(app), get_search_index(app)
-    assert repair_if_counts_differ(database, index) is None
+    assert repair_at_start(database, index) is None
     index.delete_passages(active_ids(app)[:1])
-    repair = repair_if_counts_differ(database, index)
+    repair = repair_at_start(database, index)
     assert repair is not None and repair.after.clean
+
+
+def test_a_start_repairs_stale_text_even_when_the_counts_agree(app: Flask) -> None:
+    """Issue 12, finding 5: a kill -9 between a correction's commit and its index update left
+    the same number of passages, so the start-up check (counts only) served stale text."""
+    database, index = get_database(app), get_search_index(app)
+    passage_id = active_ids(app)[0]
+    set_text_behind_the_index(app, passage_id, "The corrected text the index never saw.")
+    repair = repair_at_start(database, index)
+    assert repair is not None and repair.after.clean
+    with index.searcher() as searcher:
+        stored = searcher.document(passage_id=passage_id)
+    assert stored["text"] == "The corrected text the index never saw."

@@ -10,10 +10,13 @@ work being killed lasts a few seconds. Loopback only; each test is bounded by it
 
 from __future__ import annotations
 
+import contextlib
 import json
+import random
 import shutil
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -268,3 +271,108 @@ def test_kill_during_first_start_then_restart(
     finally:
         restarted.stop()
     catalog_is_intact(data_dir)
+
+
+TRIALS = 10
+
+
+def correct_passages(
+    base_url: str, headers: dict, passages: list[dict], label: str, stop: threading.Event,
+    acknowledged: dict[str, str], attempted: set[str],
+) -> None:  # fmt: skip
+    """Correct each passage's text in turn, noting the corrections the API acknowledged.
+
+    A passage is corrected once in the whole test: one whose correction was in flight when the
+    server was killed may or may not have been committed, and is not asserted on.
+    """
+    for number, passage in enumerate(passages):
+        if stop.is_set():
+            return
+        if passage["id"] in attempted:
+            continue
+        attempted.add(passage["id"])
+        text = f"Correction {label}.{number}: the sea rose {number * 7 % 13} metres."
+        try:
+            answer = requests.patch(
+                f"{base_url}/api/v1/passages/{passage['id']}",
+                json={"version": passage["version"], "text": text},
+                headers=headers,
+                timeout=10,
+            )
+        except requests.RequestException:
+            return  # killed mid-request: not acknowledged
+        if answer.status_code == 200:
+            acknowledged[passage["id"]] = text
+
+
+def keep_checking(base_url: str, stop: threading.Event) -> None:
+    """Check a claim again and again until told to stop (errors from the kill are expected)."""
+    while not stop.is_set():
+        with contextlib.suppress(requests.RequestException):
+            requests.post(base_url + "/api/v1/verify", json=CLAIM, timeout=10)
+
+
+def assert_restarted_in_step(server: LiveServer, headers: dict, acknowledged: dict[str, str]):
+    """After a restart: no drift, and every acknowledged correction served as acknowledged."""
+    server.wait_ready(timeout=180)
+    assert drift(server.data_dir).clean, "drift after the restart, with no manual step"
+    for passage_id, text in acknowledged.items():
+        answer = requests.get(
+            f"{server.base_url}/api/v1/passages/{passage_id}", headers=headers, timeout=10
+        )
+        assert answer.json()["text"] == text, f"lost the correction of {passage_id}"
+
+
+@pytest.mark.timeout(900)
+def test_kill_during_corrections_then_restart_without_a_manual_step(data_dir: Path) -> None:
+    """Issue 12, finding 5: ten SIGKILLs at random moments while a reviewer corrects passages
+    and a client checks claims. After each restart, with no command run by hand, the index
+    matches the catalog and every correction the API acknowledged is there, as acknowledged."""
+    run_command(
+        data_dir, "reviewer", "add", "alice", "--password-stdin", input="a long passphrase\n"
+    )
+    token = run_command(data_dir, "reviewer", "token", "alice").stdout.strip().split()[-1]
+    headers = {"Authorization": f"Bearer {token}"}
+    chance = random.Random(12)
+    acknowledged: dict[str, str] = {}
+    attempted: set[str] = set()
+    for trial in range(TRIALS + 1):  # the last start only checks what the tenth kill left
+        server = LiveServer(data_dir).start()
+        try:
+            assert_restarted_in_step(server, headers, acknowledged)
+            if trial == TRIALS:
+                break
+            sources = requests.get(
+                server.base_url + "/api/v1/sources", headers=headers, timeout=10
+            ).json()["items"]
+            source = sources[trial % len(sources)]["id"]
+            passages = requests.get(
+                f"{server.base_url}/api/v1/sources/{source}", headers=headers, timeout=10
+            ).json()["passages"]
+            stop = threading.Event()
+            workers = [
+                threading.Thread(
+                    target=correct_passages,
+                    args=(
+                        server.base_url,
+                        headers,
+                        passages,
+                        str(trial),
+                        stop,
+                        acknowledged,
+                        attempted,
+                    ),  # fmt: skip
+                ),
+                threading.Thread(target=keep_checking, args=(server.base_url, stop)),
+            ]
+            for worker in workers:
+                worker.start()
+            time.sleep(chance.uniform(0.05, 1.0))
+            server.kill()
+            stop.set()
+            for worker in workers:
+                worker.join(timeout=30)
+        finally:
+            server.stop()
+        catalog_is_intact(data_dir)
+    assert acknowledged, "no correction was acknowledged before the kills"

@@ -135,3 +135,36 @@ def test_a_body_over_the_limit_is_refused_with_413(
     error = response.get_json()["error"]
     assert error["code"] == "payload_too_large"
     assert set(error) == {"code", "message", "fields"}
+
+
+# Issue 12, finding 7: hostile requests get a 4xx in the error body, never a 500.
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 1000 + "]" * 1000,
+        '{"claim": ' + "[" * 1000 + "]" * 1000 + "}",
+        '{"claim": "Iran", "x": ' + '{"a": ' * 5000 + "1" + "}" * 5000 + "}",
+    ],
+    ids=["array", "inside-claim", "objects"],
+)
+def test_deeply_nested_json_is_a_400(client, body: str) -> None:
+    response = client.post("/api/v1/verify", data=body, content_type="application/json")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_request" and "nested" in error["message"]
+
+
+def test_nesting_inside_strings_does_not_count(client) -> None:
+    body = '{"claim": "' + "[{" * 100 + '", "limit": 1}'
+    response = client.post("/api/v1/verify", data=body, content_type="application/json")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/verify", "/api/v1/health", "/"])
+def test_trace_is_a_405_that_says_what_is_allowed(client, path: str) -> None:
+    response = client.open(path, method="TRACE")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"] or "POST" in response.headers["Allow"]
+    assert "TRACE" not in response.headers["Allow"]

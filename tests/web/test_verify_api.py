@@ -121,6 +121,9 @@ def test_highlight_escapes_passage_markup(client, runner, tmp_path: Path) -> Non
         ({"claim": "Norway sold boats", "limit": 0}, 422, "limit"),
         ({"claim": "Norway sold boats", "limit": 21}, 422, "limit"),
         ({"claim": "Norway sold boats", "limit": "five"}, 422, "limit"),
+        ({"claim": "Iran \ud800 drones"}, 422, "claim"),  # a lone surrogate (issue 12)
+        ({"claim": "Iran \udfff drones to Russia"}, 422, "claim"),
+        ({"claim": "Iran sold\x00 drones"}, 422, "claim"),  # NUL: PostgreSQL refuses it
     ],
 )
 def test_invalid_input_says_what_to_fix(client, body, status: int, field: str) -> None:
