@@ -191,3 +191,27 @@ class ClaimReview(Base):
     signed_off_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
     check: Mapped[ClaimCheck] = relationship()
+    # Changes to the cited passages since the sign-off: any means "needs another look".
+    evidence_changes: Mapped[list[ReviewEvidenceChange]] = relationship(
+        order_by="ReviewEvidenceChange.id", passive_deletes=True
+    )
+
+
+class ReviewEvidenceChange(Base):
+    """A change to a passage a signed-off review cites, made after the sign-off.
+
+    A review with any is shown as needing another look; signing the claim off again makes a new
+    review, which has none.
+    """
+
+    __tablename__ = "review_evidence_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("claim_reviews.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(32))  # exclude, correct, retire
+    passage_id: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text)  # what changed, in a sentence
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

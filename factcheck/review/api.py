@@ -46,6 +46,7 @@ from factcheck.review.schemas import (
 from factcheck.review.submissions import document_from_page, document_from_text
 from factcheck.search.index import IndexMissingError
 from factcheck.web import check_log
+from factcheck.web.check_records import SignedOffReview, signed_off
 from factcheck.web.checks import check_claim
 from factcheck.web.schemas import ErrorSchema
 
@@ -253,20 +254,37 @@ def sign_off(arguments: dict[str, Any]) -> Any:
             passage_ids=arguments["passage_ids"],
             reviewer=current_reviewer(),
         )
-    body = {
-        "id": found.id,
-        "check_id": found.check_id,
-        "claim": found.claim,
-        "verdict": found.verdict,
-        "automatic_verdict": found.automatic_verdict,
-        "confirmed": found.verdict == found.automatic_verdict,
-        "rationale": found.rationale,
-        "passage_ids": list(found.passage_ids or ()),
-        "reviewer": found.reviewer_name,
-        "signed_off_at": found.signed_off_at,
-        "claim_review": url_for("reviews_api.review", review_id=found.id, _external=True),
-    }
+    body = sign_off_body(signed_off(found))
     return body, 201, {"Location": body["claim_review"]}
+
+
+@bp.route("/sign-offs/<int(max=2147483647):review_id>")
+@bp.response(200, ReviewSchema)
+@bp.alt_response(401, schema=ErrorSchema, description="No valid API token")
+@bp.alt_response(404, schema=ErrorSchema, description="No such review")
+@bp.doc(security=BEARER)
+def sign_off_status(review_id: int) -> Any:
+    """One sign-off as reviewers see it, with whether it needs another look and why."""
+    return sign_off_body(signed_off(claim_reviews.get_review(get_db(), review_id)))
+
+
+def sign_off_body(review: SignedOffReview) -> dict[str, Any]:
+    """A sign-off as :class:`ReviewSchema` shows it."""
+    return {
+        "id": review.id,
+        "check_id": review.check_id,
+        "claim": review.claim,
+        "verdict": review.verdict,
+        "automatic_verdict": review.automatic_verdict,
+        "confirmed": review.confirmed,
+        "rationale": review.rationale,
+        "passage_ids": list(review.passage_ids),
+        "reviewer": review.reviewer,
+        "signed_off_at": review.signed_off_at,
+        "claim_review": url_for("reviews_api.review", review_id=review.id, _external=True),
+        "needs_another_look": review.needs_another_look,
+        "changes": [vars(change) for change in review.changes],
+    }
 
 
 # Claim reviews ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from factcheck.catalog.models import ClaimCheck, ClaimReview, Passage, Source, as_utc, utc_now
 from factcheck.catalog.store import record_audit
@@ -280,6 +280,7 @@ def _newest_reviews(session: Session, check_ids: list[int]) -> dict[int, SignedO
     statement = (
         select(ClaimReview)
         .where(ClaimReview.check_id.in_(check_ids))
+        .options(selectinload(ClaimReview.evidence_changes))
         .order_by(ClaimReview.check_id, ClaimReview.id)
     )
     for review in session.scalars(statement):

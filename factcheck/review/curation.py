@@ -39,6 +39,7 @@ from factcheck.catalog.store import ImportSummary, import_documents, record_audi
 from factcheck.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from factcheck.ingest.documents import Document, normalise_published, slugify
 from factcheck.ingest.passages import PassageDraft, build_passages, content_hash
+from factcheck.review.look_again import flag_reviews_citing
 from factcheck.review.reviewers import ReviewerIdentity
 from factcheck.search.index import SearchIndex
 from factcheck.search.indexing import refresh_sources
@@ -282,6 +283,12 @@ def edit_source(
         )  # fmt: skip
         actions.append(action)
     session.flush()
+    if "retire" in actions:
+        passage_ids = session.scalars(select(Passage.id).where(Passage.source_id == source_id))
+        detail = f"Its source, {source.title!r}, was retired."
+        flag_reviews_citing(
+            session, [(pid, detail) for pid in passage_ids], action="retire", actor=actor.name
+        )
     if actions:
         _changed(session, source_id)
     return actions
@@ -492,8 +499,24 @@ def edit_passage(
     for action, before, after in changes:
         before["version"], after["version"] = old_version, passage.version
         _audit(session, actor, action, "passage", passage_id, before, after)
+        if action in ("exclude", "correct"):
+            flag_reviews_citing(
+                session,
+                [(passage_id, _evidence_detail(passage_id, action, before, after))],
+                action=action,
+                actor=actor.name,
+            )
     _changed(session, passage.source_id)
     return [action for action, _before, _after in changes]
+
+
+def _evidence_detail(
+    passage_id: str, action: str, before: dict[str, Any], after: dict[str, Any]
+) -> str:
+    """What a review citing the passage is told changed."""
+    if action == "exclude":
+        return f"Passage {passage_id} was excluded: {after.get('excluded_reason')}."
+    return f'Passage {passage_id} was corrected; it read: "{before.get("text")}"'
 
 
 # Audit --------------------------------------------------------------------------------------

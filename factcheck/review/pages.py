@@ -45,6 +45,7 @@ from factcheck.extensions import get_search_index
 from factcheck.review import api as curation_api
 from factcheck.review import auth, claim_reviews, curation, history, token_pages
 from factcheck.review.auth import current_reviewer, require_reviewer
+from factcheck.review.look_again import reviews_needing_another_look
 from factcheck.review.schemas import (
     AuditQuerySchema,
     PassagePatchSchema,
@@ -60,6 +61,7 @@ from factcheck.review.submissions import (
 )
 from factcheck.search.index import IndexMissingError
 from factcheck.web import check_log
+from factcheck.web.check_records import signed_off
 from factcheck.web.checks import check_claim
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -129,6 +131,7 @@ def home() -> str:
     return render_template(
         "review/home.html",
         counts=catalog_counts(session),
+        another_look=[signed_off(review) for review in reviews_needing_another_look(session)],
         checks=claim_reviews.list_checks(session, per_page=5).items,
         changes=history.latest_changes(
             session, page=request.args.get("page", 1, type=int), per_page=HOME_CHANGES

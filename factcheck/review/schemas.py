@@ -387,6 +387,16 @@ class ReviewCreateSchema(Schema):
         return data
 
 
+class EvidenceChangeSchema(Schema):
+    """A change to a cited passage made after the review was signed off."""
+
+    action = fields.String(required=True, metadata={"description": "exclude, correct or retire"})
+    passage_id = fields.String(required=True)
+    detail = fields.String(required=True, metadata={"description": "What changed, in words"})
+    actor = fields.String(required=True)
+    at = UTCDateTime(required=True)
+
+
 class ReviewSchema(Schema):
     """A signed-off review: the reviewer's verdict beside the engine's of that moment."""
 
@@ -406,4 +416,16 @@ class ReviewSchema(Schema):
     signed_off_at = UTCDateTime(required=True)
     claim_review = fields.String(
         required=True, metadata={"description": "Its schema.org ClaimReview JSON-LD"}
+    )
+    needs_another_look = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Whether a passage it rests on was excluded, corrected or its source "
+            "retired since; signing the claim off again clears it"
+        },
+    )
+    changes = fields.List(
+        fields.Nested(EvidenceChangeSchema),
+        required=True,
+        metadata={"description": "What changed in its evidence since, oldest first"},
     )

@@ -33,16 +33,35 @@ def normalise_claim(claim: str) -> str:
 
 
 @dataclass(frozen=True)
+class EvidenceChange:
+    """A change to a passage a review cites, made after it was signed off."""
+
+    action: str  # exclude, correct, retire
+    passage_id: str
+    detail: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class SignedOffReview:
     """What a check shows of a sign-off: whose verdict, why, and on which passages."""
 
     id: int
+    check_id: int
+    claim: str
     verdict: str
     automatic_verdict: str
     rationale: str
     reviewer: str
     signed_off_at: datetime
     passage_ids: tuple[str, ...]
+    changes: tuple[EvidenceChange, ...] = ()
+
+    @property
+    def needs_another_look(self) -> bool:
+        """Whether evidence the review rests on changed after it was signed off."""
+        return bool(self.changes)
 
     @property
     def confirmed(self) -> bool:
@@ -100,10 +119,22 @@ def signed_off(review: ClaimReview) -> SignedOffReview:
     """What a check shows of ``review``."""
     return SignedOffReview(
         id=review.id,
+        check_id=review.check_id,
+        claim=review.claim,
         verdict=review.verdict,
         automatic_verdict=review.automatic_verdict,
         rationale=review.rationale,
         reviewer=review.reviewer_name,
         signed_off_at=as_utc(review.signed_off_at),
         passage_ids=tuple(review.passage_ids or ()),
+        changes=tuple(
+            EvidenceChange(
+                action=change.action,
+                passage_id=change.passage_id,
+                detail=change.detail,
+                actor=change.actor,
+                at=as_utc(change.at),
+            )
+            for change in review.evidence_changes
+        ),
     )
