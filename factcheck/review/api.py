@@ -16,20 +16,22 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request, url_for
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from factcheck.catalog.database import get_db
-from factcheck.catalog.models import Passage
+from factcheck.catalog.models import Passage, utc_now
 from factcheck.extensions import get_search_index
 from factcheck.ingest.documents import Document
 from factcheck.ingest.fetching import Fetcher
 from factcheck.ingest.passages import PassageDraft
-from factcheck.review import claim_reviews, curation
+from factcheck.review import claim_reviews, curation, exports
 from factcheck.review.auth import add_authenticate_header, current_reviewer, require_token
 from factcheck.review.schemas import (
     AuditListSchema,
     AuditQuerySchema,
     ClaimReviewFeedSchema,
     ClaimReviewSchema,
+    ExportQuerySchema,
     PassagePatchSchema,
     PassageSchema,
     ReviewCreateSchema,
@@ -41,6 +43,7 @@ from factcheck.review.schemas import (
     SourcePatchSchema,
     SourceQuerySchema,
     audit_filter,
+    export_filter,
     source_filter,
 )
 from factcheck.review.submissions import document_from_page, document_from_text
@@ -285,6 +288,39 @@ def sign_off_body(review: SignedOffReview) -> dict[str, Any]:
         "needs_another_look": review.needs_another_look,
         "changes": [vars(change) for change in review.changes],
     }
+
+
+# Exports ------------------------------------------------------------------------------------
+
+
+@bp.route("/exports/checks.<any(csv, json):fmt>")
+@bp.arguments(ExportQuerySchema, location="query", unknown=RAISE)  # a misspelt filter: 422
+@bp.alt_response(200, description="The checked claims as text/csv or application/json")
+@bp.alt_response(401, schema=ErrorSchema, description="No valid API token")
+@bp.alt_response(422, schema=ErrorSchema, description="Invalid filter: the fields say which")
+@bp.doc(security=BEARER)
+def export_checks(arguments: dict[str, Any], fmt: str) -> Response:
+    """Checked claims with their newest sign-off, as CSV or JSON, newest asked first.
+
+    ``since`` and ``until`` (UTC days, both included) bound when the claim was last asked;
+    ``verdict`` is the one readers see (the reviewer's if signed off, else the automatic one).
+    CSV text cells starting with = + - @ are prefixed with an apostrophe (no formulas).
+    """
+    return export_response(arguments, fmt)
+
+
+def export_response(arguments: dict[str, Any], fmt: str) -> Response:
+    """The export of the checks ``arguments`` select, as a download in ``fmt`` (csv or json)."""
+    check_log.flush()  # claims just checked are in it
+    rows = exports.export_rows(get_db(), export_filter(arguments))
+    name = f"factcheck-checks-{utc_now().date().isoformat()}.{fmt}"
+    if fmt == "csv":
+        response = Response(exports.to_csv(rows), mimetype="text/csv")
+    else:
+        filters = {key: str(value) for key, value in arguments.items() if value is not None}
+        response = jsonify({"count": len(rows), "filters": filters, "checks": rows})
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # Claim reviews ------------------------------------------------------------------------------

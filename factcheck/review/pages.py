@@ -48,6 +48,7 @@ from factcheck.review.auth import current_reviewer, require_reviewer
 from factcheck.review.look_again import reviews_needing_another_look
 from factcheck.review.schemas import (
     AuditQuerySchema,
+    ExportQuerySchema,
     PassagePatchSchema,
     SourcePatchSchema,
     SourceQuerySchema,
@@ -411,8 +412,25 @@ def checks() -> str:
         per_page=request.args.get("per_page", 25, type=int),
     )
     return render_template(
-        "review/checks.html", page=page, period=period, periods=claim_reviews.PERIODS
+        "review/checks.html",
+        page=page,
+        period=period,
+        periods=claim_reviews.PERIODS,
+        verdicts=VERDICTS,
     )
+
+
+@bp.route("/exports/checks.<any(csv, json):fmt>")
+def export_checks(fmt: str) -> Any:
+    """The checked claims as a CSV or JSON download, as the API gives them (422 if invalid)."""
+    try:
+        arguments = ExportQuerySchema().load(request.args)
+    except ValidationError as error:
+        raise curation.CurationError(
+            "Invalid export filter: " + fields_text(error.normalized_messages()),
+            fields=error.normalized_messages(),
+        ) from error
+    return curation_api.export_response(arguments, fmt)
 
 
 @bp.route("/checks/<int(max=2147483647):check_id>", methods=["GET", "POST"])  # ids are int32

@@ -17,6 +17,7 @@ from factcheck.catalog.models import as_utc
 from factcheck.engine.verdict import VERDICTS
 from factcheck.review.claim_reviews import MAX_RATIONALE_LENGTH
 from factcheck.review.curation import RELIABILITY_SCALE, SOURCE_STATUSES, AuditFilter, SourceFilter
+from factcheck.review.exports import ExportFilter
 from factcheck.web.schemas import SourceRefSchema, StrictBoolean, Text
 
 RELIABILITY_CHOICES = list(RELIABILITY_SCALE)
@@ -428,4 +429,36 @@ class ReviewSchema(Schema):
         fields.Nested(EvidenceChangeSchema),
         required=True,
         metadata={"description": "What changed in its evidence since, oldest first"},
+    )
+
+
+# Exports ------------------------------------------------------------------------------------
+
+
+class ExportQuerySchema(BlankToNoneMixin, Schema):
+    """Which checked claims to export: asked within a range of UTC days, with a verdict."""
+
+    BLANK_AS_MISSING = ("since", "until", "verdict")
+
+    since = fields.Date(metadata={"description": "First day (YYYY-MM-DD) the claim was last asked"})
+    until = fields.Date(metadata={"description": "Last day (YYYY-MM-DD), included"})
+    verdict = fields.String(
+        validate=validate.OneOf(VERDICTS),
+        metadata={
+            "description": "The verdict readers see (the reviewer's if signed off, else the "
+            "automatic one): " + ", ".join(VERDICTS)
+        },
+    )
+
+    @validates_schema
+    def range_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """``since`` may not come after ``until``."""
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError("must not be after until", field_name="since")
+
+
+def export_filter(arguments: Mapping[str, Any]) -> ExportFilter:
+    """The :class:`ExportFilter` that :class:`ExportQuerySchema`'s loaded arguments describe."""
+    return ExportFilter(
+        since=arguments.get("since"), until=arguments.get("until"), verdict=arguments.get("verdict")
     )
