@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from marshmallow import ValidationError, validate
 
 from factcheck.catalog import public
 from factcheck.catalog.database import get_db
 from factcheck.engine.verdict import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED
+from factcheck.engine.verify import Excerpt
 from factcheck.errors import NotFound
 from factcheck.web import check_log
 from factcheck.web.checks import check_claim
@@ -206,6 +207,25 @@ def published_date(value: str | None) -> str:
 def passage_anchor(passage_id: str) -> str:
     """The HTML id of a passage on its source page (ids may not hold white space)."""
     return "passage-" + re.sub(r"\s", "_", passage_id)
+
+
+@bp.app_template_filter()
+def citation_text(excerpt: Excerpt) -> str:
+    """An excerpt cited in plain text: quote, source, publisher, date and link, on one line.
+
+    The link is the source's own address when it has a web one, else its page here.
+    """
+    source = excerpt.source
+    link = web_url(source.get("url")) or url_for(
+        "web.source",
+        source_id=source["id"],
+        _anchor=passage_anchor(excerpt.passage_id),
+        _external=True,
+    )
+    quote = " ".join(excerpt.text.split())
+    publisher = source.get("publisher") or "publisher unknown"
+    date = published_date(source.get("published"))
+    return f"“{quote}” — {source.get('title')}, {publisher}, {date}. {link}"
 
 
 @bp.app_template_filter()

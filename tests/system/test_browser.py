@@ -199,6 +199,25 @@ def test_paragraph_opens_on_demand(page) -> None:
     assert "civil war" in paragraph.inner_text()
 
 
+def test_copy_citation_copies_the_plain_text_and_works_without_script(page) -> None:
+    page.goto(check_url(CLAIM))
+    excerpt = page.locator(".evidence-side .excerpt").first
+    button = excerpt.locator("button.copy-citation")
+    assert not button.is_visible()  # no script on the page: the citation is in its details
+    details = excerpt.locator("details.citation-details")
+    details.locator("summary").click()
+    text = details.locator(".citation-text").inner_text()
+    assert text.startswith("“") and " — " in text and "http" in text
+    # The result page does not load copy-citation.js yet (see _excerpt.html): load it by hand.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.add_script_tag(url="/static/copy-citation.js")
+    assert button.is_visible()
+    button.focus()
+    page.keyboard.press("Enter")
+    excerpt.locator(".copy-status", has_text="Citation copied.").wait_for()  # it is async
+    assert page.evaluate("navigator.clipboard.readText()") == text
+
+
 @pytest.mark.parametrize("claim", XSS_CLAIMS)
 def test_xss_claim_renders_inert(page, claim) -> None:
     page.goto(check_url(claim))
