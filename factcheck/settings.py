@@ -113,8 +113,9 @@ SETTINGS: tuple[Setting, ...] = (
         "STANCE_ANALYZER",
         "rules",
         "The stance analyzer that judges each candidate passage, by its registered name "
-        "(`factcheck.engine.stance.registry`): `rules`, the rule-based analyzer, is the only "
-        "one shipped. An unknown name stops the app at start with the names registered.",
+        "(`factcheck.engine.stance.registry`): `rules`, the rule-based analyzer, or `meaning`, "
+        "the rules plus paraphrases read by the sentence encoder. An unknown name stops the "
+        "app at start with the names registered.",
     ),
     Setting(
         "DENSE_RETRIEVAL",

@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 from tqdm import tqdm
@@ -20,20 +22,30 @@ from tqdm import tqdm
 from factcheck.catalog.store import catalog_counts
 from factcheck.commands.index import embed_now
 from factcheck.engine.evaluation import (
+    Example,
     ExampleError,
     Outcome,
+    Report,
+    comparison_dict,
     fit_on_outcomes,
+    format_comparison,
     format_fit,
     format_report,
     load_examples,
     run,
     summarise,
 )
+from factcheck.engine.stance import analyzer_names, create_analyzer
 from factcheck.engine.verdict import CONFLICTING, NOT_ENOUGH_EVIDENCE, REFUTED, SUPPORTED
 from factcheck.engine.verify import Excerpt, Result
 from factcheck.extensions import get_database, get_search_index, get_vector_store
 from factcheck.search.index import IndexMissingError
-from factcheck.web.checks import check_claim, get_stance_analyzer
+from factcheck.web.checks import (
+    RESULT_CACHE_KEY,
+    STANCE_ANALYZER_KEY,
+    check_claim,
+    get_stance_analyzer,
+)
 from factcheck.web.schemas import VerifyRequestSchema, VerifyResponseSchema
 
 VERDICT_WORDS = {
@@ -151,8 +163,15 @@ def _format_excerpt(excerpt: Excerpt) -> str:
     help="Also fit the stance analyzer's calibration to these claims and write it to this "
     "JSON file (ship it as factcheck/engine/calibration/<analyzer>.json).",
 )
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Run the claims once per registered stance analyzer and print them side by side.",
+)
 @with_appcontext
-def eval_command(file: tuple[Path, ...], as_json: bool, k: int, fit_path: Path | None) -> None:
+def eval_command(
+    file: tuple[Path, ...], as_json: bool, k: int, fit_path: Path | None, compare: bool
+) -> None:
     """Evaluate the service on FILE, a JSON Lines file of labelled claims.
 
     Several FILEs are evaluated as one set. Reads the project's format
@@ -160,7 +179,12 @@ def eval_command(file: tuple[Path, ...], as_json: bool, k: int, fit_path: Path |
     precision and recall, the confusion matrix, evidence recall@k, Brier score, expected
     calibration error and latency. With --fit-calibration it also fits the analyzer's confidence
     calibration to the claims, writes it, and prints the calibration error before and after.
+    With --compare it runs the claims once per registered stance analyzer (whatever
+    FACTCHECK_STANCE_ANALYZER says) and prints accuracy, macro-F1, evidence recall@k,
+    calibration error, Brier score and median latency side by side.
     """
+    if compare and fit_path is not None:
+        raise click.UsageError("--fit-calibration fits one analyzer; it cannot go with --compare")
     try:
         examples = [example for path in file for example in load_examples(path)]
     except ExampleError as error:
@@ -171,11 +195,10 @@ def eval_command(file: tuple[Path, ...], as_json: bool, k: int, fit_path: Path |
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if get_vector_store(app) is not None:
         embed_now(get_search_index(app))  # judge with the vectors the setting asks for
-    with tqdm(total=len(examples), desc="claims", unit="claim", disable=None, leave=False) as bar:
-        outcomes = []
-        for outcome in run(examples, lambda claim: check_claim(claim, 5, app=app), k):
-            outcomes.append(outcome)
-            bar.update()
+    if compare:
+        _compare(app, examples, k, as_json=as_json)
+        return
+    outcomes = _run_examples(app, examples, k, desc="claims")
     try:
         report = summarise(outcomes, k)
     except ExampleError as error:
@@ -187,6 +210,53 @@ def eval_command(file: tuple[Path, ...], as_json: bool, k: int, fit_path: Path |
     if fit_path is not None:
         _fit_calibration(outcomes, file, fit_path, to_stderr=as_json)
     sys.stdout.flush()
+
+
+def _run_examples(app: Flask, examples: list[Example], k: int, *, desc: str) -> list[Outcome]:
+    """Check every example with the app's analyzer, with a progress bar on a terminal."""
+    with tqdm(total=len(examples), desc=desc, unit="claim", disable=None, leave=False) as bar:
+        outcomes = []
+        for outcome in run(examples, lambda claim: check_claim(claim, 5, app=app), k):
+            outcomes.append(outcome)
+            bar.update()
+    return outcomes
+
+
+def _compare(app: Flask, examples: list[Example], k: int, *, as_json: bool) -> None:
+    """Run ``examples`` once per registered analyzer and print the figures side by side."""
+    reports: dict[str, Report] = {}
+    for name in analyzer_names():
+        with _using_analyzer(app, name):
+            outcomes = _run_examples(app, examples, k, desc=name)
+        try:
+            reports[name] = summarise(outcomes, k)
+        except ExampleError as error:
+            raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(comparison_dict(reports), indent=2))
+    else:
+        click.echo(format_comparison(reports))
+    sys.stdout.flush()
+
+
+@contextmanager
+def _using_analyzer(app: Flask, name: str) -> Iterator[None]:
+    """Let the app judge with the analyzer registered as ``name`` for a while.
+
+    The result cache is set aside too: its keys do not name the analyzer, so a result another
+    analyzer computed must not answer.
+    """
+    kept = {key: app.extensions.get(key) for key in (STANCE_ANALYZER_KEY, RESULT_CACHE_KEY)}
+    app.extensions[STANCE_ANALYZER_KEY] = create_analyzer(name)
+    app.extensions.pop(RESULT_CACHE_KEY, None)
+    try:
+        yield
+    finally:
+        for key, value in kept.items():
+            if value is None:
+                app.extensions.pop(key, None)
+            else:
+                app.extensions[key] = value
 
 
 def _fit_calibration(

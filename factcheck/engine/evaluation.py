@@ -365,3 +365,27 @@ def format_report(report: Report) -> str:
         f"latency: p50 {report.latency_p50_ms:.1f} ms, p95 {report.latency_p95_ms:.1f} ms",
     ]
     return "\n".join(lines)
+
+
+def comparison_dict(reports: dict[str, Report]) -> dict[str, Any]:
+    """Several analyzers' reports on the same claims, by analyzer name, JSON-ready."""
+    return {"analyzers": {name: report.as_dict() for name, report in reports.items()}}
+
+
+def format_comparison(reports: dict[str, Report]) -> str:
+    """Analyzers side by side on the same claims: what ``factcheck eval --compare`` prints."""
+    first = next(iter(reports.values()))
+    recall_title = f"recall@{first.k}"
+    lines = [
+        f"claims: {first.count} ({first.evidence_claims} with evidence)",
+        "",
+        f"{'analyzer':<16}{'accuracy':>10}{'macro-F1':>10}{recall_title:>11}{'ECE':>8}"
+        f"{'Brier':>8}{'p50 ms':>9}",
+    ]
+    for name, report in reports.items():
+        recall = "n/a" if report.evidence_recall is None else f"{report.evidence_recall:.3f}"
+        lines.append(
+            f"{name:<16}{report.accuracy:>10.3f}{report.macro_f1:>10.3f}{recall:>11}"
+            f"{report.calibration_error:>8.3f}{report.brier:>8.3f}{report.latency_p50_ms:>9.1f}"
+        )
+    return "\n".join(lines)

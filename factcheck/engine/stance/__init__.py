@@ -1,7 +1,8 @@
 """Stance: whether a passage supports the claim, refutes it, or neither, and why.
 
 ``base`` holds what every analyzer shares (labels, :class:`Reason`, :class:`Stance`, the
-:class:`StanceAnalyzer` interface); ``rules`` the rule-based analyzer; ``registry`` the analyzers
+:class:`StanceAnalyzer` interface); ``rules`` the rule-based analyzer; ``meaning`` the rules plus
+alignment by meaning (the sentence encoder); ``registry`` the analyzers
 by name, of which the setting ``FACTCHECK_STANCE_ANALYZER`` chooses one (default ``"rules"``).
 May import the rest of ``engine`` below it (claim analysis, evidence, calibration) and
 ``language``.
@@ -20,6 +21,7 @@ from factcheck.engine.stance.base import (
     StanceAnalyzer,
     StanceLabel,
 )
+from factcheck.engine.stance.meaning import MeaningStanceAnalyzer
 from factcheck.engine.stance.registry import (
     UnknownAnalyzerError,
     analyzer_names,
@@ -30,11 +32,13 @@ from factcheck.engine.stance.rules import RuleStanceAnalyzer
 
 DEFAULT_ANALYZER = "rules"
 
-register_analyzer(DEFAULT_ANALYZER, RuleStanceAnalyzer)
+register_analyzer("rules", RuleStanceAnalyzer)
+register_analyzer("meaning", MeaningStanceAnalyzer)
 
 __all__ = [
     "DEFAULT_ANALYZER",
     "EVIDENCE_STANCES",
+    "MeaningStanceAnalyzer",
     "NEUTRAL",
     "REFUTES",
     "SUPPORTS",

@@ -29,6 +29,7 @@ EVIDENCE_STANCES: tuple[StanceLabel, ...] = (SUPPORTS, REFUTES)
 ReasonCode = Literal[
     # Why a passage supports, and what weakens its support.
     "says_the_same",  # it asserts what the claim asserts
+    "says_the_same_in_other_words",  # its meaning is the claim's, in other words (encoder)
     "hedged",  # "reportedly", "is considering": weaker than a plain statement
     "attributed",  # "according to": someone else says so
     "subject_in_previous_sentence",  # its subject is named only in the sentence before
