@@ -49,17 +49,21 @@ def sources_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(tmp_path: Path, sources_dir: Path) -> Iterator[Flask]:
+def test_config(tmp_path: Path, sources_dir: Path) -> dict[str, object]:
+    """The settings of a test app: database, index and sources all under ``tmp_path``."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}",
+        "INDEX_DIR": str(tmp_path / "index"),
+        "SOURCES_DIR": str(sources_dir),
+    }
+
+
+@pytest.fixture
+def app(test_config: dict[str, object]) -> Iterator[Flask]:
     """An app whose database, index and sources all live under ``tmp_path``."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}",
-            "INDEX_DIR": str(tmp_path / "index"),
-            "SOURCES_DIR": str(sources_dir),
-        }
-    )
+    app = create_app(test_config)
     yield app
     app.extensions["factcheck.search.index"].close()
     app.extensions["factcheck.database"].dispose()

@@ -123,16 +123,8 @@ def test_the_setting_chooses_the_analyzer_and_the_verdict_follows(
 
 
 def test_an_unknown_analyzer_stops_the_app_at_start(
-    tmp_path: Path, sources_dir: Path, monkeypatch: pytest.MonkeyPatch
+    test_config: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FACTCHECK_STANCE_ANALYZER", "oracle")
     with pytest.raises(UnknownAnalyzerError, match="FACTCHECK_STANCE_ANALYZER: .*'oracle'"):
-        create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "test",
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}",
-                "INDEX_DIR": str(tmp_path / "index"),
-                "SOURCES_DIR": str(sources_dir),
-            }
-        )
+        create_app(test_config)

@@ -17,17 +17,8 @@ from factcheck.web.checks import check_claim
 
 
 @pytest.fixture
-def dense_app(tmp_path: Path, sources_dir: Path) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}",
-            "INDEX_DIR": str(tmp_path / "index"),
-            "SOURCES_DIR": str(sources_dir),
-            "DENSE_RETRIEVAL": True,
-        }
-    )
+def dense_app(test_config: dict[str, object]) -> Iterator[Flask]:
+    app = create_app({**test_config, "DENSE_RETRIEVAL": True})
     yield app
     embedder = get_embedder(app)
     if embedder is not None:

@@ -12,19 +12,9 @@ from factcheck.web.protection import CONTENT_SECURITY_POLICY
 
 
 @pytest.fixture
-def limited_app(tmp_path: Path, sources_dir: Path):
+def limited_app(test_config: dict[str, object]):
     """An app whose checks are limited to 2 a minute per client."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}",
-            "INDEX_DIR": str(tmp_path / "index"),
-            "SOURCES_DIR": str(sources_dir),
-            "RATE_LIMIT": "2/minute",
-            "RATELIMIT_ENABLED": True,
-        }
-    )
+    app = create_app({**test_config, "RATE_LIMIT": "2/minute", "RATELIMIT_ENABLED": True})
     yield app
     app.extensions["factcheck.search.index"].close()
     app.extensions["factcheck.database"].dispose()
@@ -105,17 +95,8 @@ def test_api_and_page_share_one_budget_per_client(limited_app: Flask) -> None:
     assert response.status_code == 200
 
 
-def test_rate_limit_off(tmp_path: Path, sources_dir: Path) -> None:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}",
-            "INDEX_DIR": str(tmp_path / "index"),
-            "RATE_LIMIT": "off",
-            "RATELIMIT_ENABLED": True,
-        }
-    )
+def test_rate_limit_off(test_config: dict[str, object]) -> None:
+    app = create_app({**test_config, "RATE_LIMIT": "off", "RATELIMIT_ENABLED": True})
     client = app.test_client()
     for _ in range(4):
         assert client.post("/api/v1/verify", json={"claim": "ships in 2022"}).status_code == 200
