@@ -8,8 +8,9 @@ passage about Iran's drones says nothing about Vietnam's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from factcheck.language import grammar, lexicon
 from factcheck.language.numbers import Quantity, parse_number
@@ -25,6 +26,9 @@ class Claim:
     subject: frozenset[str]  # entity keys named before the main verb
     verb_index: int | None  # token index of the main verb, if one was found
     quantities: tuple[Quantity, ...]  # with units read from "the number of X … was N"
+    # The claim's sentence vector when dense retrieval computed one (a float32 array), so the
+    # ``meaning`` analyzer need not encode the claim again; not part of the claim's identity.
+    vector: Any = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:

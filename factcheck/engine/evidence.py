@@ -6,7 +6,8 @@ which stance rules read for context) and its source's provenance, which the verd
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,3 +24,7 @@ class Evidence:
     url: str | None = None
     published: str | None = None  # ISO 8601 prefix ("2023-02") or None when unknown
     retrieval_score: float = 0.0
+    # The passage's stored vector (of its source's title and its text, a float32 array) when the
+    # vector store holds one for its current words; the ``meaning`` analyzer reads it instead of
+    # encoding the passage. Not part of the passage's identity.
+    vector: Any = field(default=None, compare=False, repr=False)

@@ -11,12 +11,15 @@ With a :class:`~factcheck.search.vectors.VectorStore` (dense retrieval on), the 
 embedded and its nearest passages by meaning are ranked beside BM25F's; the two rankings are
 fused by reciprocal rank (:func:`fuse_rankings`), which needs no common scale between a BM25F
 score and a cosine, and the fused top ``limit`` go to stance analysis. A paraphrase that shares
-few of the claim's words ("Tehran sold unmanned aircraft to Moscow") is found that way.
+few of the claim's words ("Tehran sold unmanned aircraft to Moscow") is found that way. The
+claim's vector (:func:`with_vector`) and each candidate's stored vector travel on with the claim
+and the evidence, so the ``meaning`` analyzer reads them instead of encoding again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from whoosh.query import DisjunctionMax, Or, Phrase, Query, Term
@@ -227,6 +230,13 @@ def _group(forms: set[tuple[str, ...]], boost: float) -> Query:
     return DisjunctionMax(parts) if len(parts) > 1 else parts[0]
 
 
+def with_vector(claim: Claim, vectors: VectorStore | None) -> Claim:
+    """``claim`` with its sentence vector when dense retrieval is on (it embeds the claim)."""
+    if vectors is None or claim.vector is not None or not claim.text.strip():
+        return claim
+    return replace(claim, vector=get_encoder().encode_one(claim.text))
+
+
 def retrieve(
     claim: Claim,
     searcher: Searcher,
@@ -237,22 +247,26 @@ def retrieve(
     """The ``limit`` passages that best match ``claim``, strongest first.
 
     Without ``vectors`` (or before they cover the index) the ranking is BM25F's alone; with
-    them, BM25F's and the dense ranking are fused.
+    them, BM25F's and the dense ranking are fused, and each passage the store holds a vector
+    for carries it.
     """
     query = build_query(claim, searcher)
     depth = max(limit, FUSION_DEPTH) if vectors is not None else limit
     lexical = top_documents(searcher, query, depth) if query is not None else []
     dense: list[tuple[int, float]] = []
     if vectors is not None and claim.text.strip():
-        dense = vectors.nearest(searcher, get_encoder().encode_one(claim.text), depth)
+        dense = vectors.nearest(searcher, with_vector(claim, vectors).vector, depth)
     if dense:
         hits = fuse_rankings([[d for d, _ in lexical], [d for d, _ in dense]])[:limit]
     else:
         hits = lexical[:limit]
     top = hits[0][1] if hits else 1.0
-    return [
+    found = [
         _evidence(searcher, docnum, round(score / top, 4) if top else 0.0) for docnum, score in hits
     ]
+    if vectors is None:
+        return found
+    return [replace(e, vector=vectors.vector_of(e.source_title, e.text)) for e in found]
 
 
 def fuse_rankings(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:

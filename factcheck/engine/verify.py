@@ -22,7 +22,7 @@ from factcheck.engine.calibration import Scores
 from factcheck.engine.claim_analysis import analyse_claim
 from factcheck.engine.decomposition import combine, split_claim
 from factcheck.engine.highlighting import highlight
-from factcheck.engine.retrieval import CANDIDATES, retrieve
+from factcheck.engine.retrieval import CANDIDATES, retrieve, with_vector
 from factcheck.engine.stance import DEFAULT_ANALYZER, StanceAnalyzer, create_analyzer
 from factcheck.engine.stance.base import StanceLabel
 from factcheck.engine.verdict import (
@@ -132,6 +132,7 @@ def _verify_one(
     started = clock()
     analysed = analyse_claim(claim)
     analysed_at = clock()
+    analysed = with_vector(analysed, vectors)  # embedded once, for retrieval and stance
     evidence = retrieve(analysed, searcher, limit=candidates, vectors=vectors)
     retrieved_at = clock()
     stances = analyzer.assess_many(analysed, evidence)

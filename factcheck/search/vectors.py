@@ -34,6 +34,7 @@ with BM25 alone.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -106,6 +107,16 @@ class VectorSet:
         """Row of each content key."""
         return {key: row for row, key in enumerate(self.keys)}
 
+    @functools.cached_property
+    def rows(self) -> dict[str, int]:
+        """Row of each content key, built once per loaded set (checks look vectors up by key)."""
+        return self.by_key()
+
+    def vector(self, key: str) -> Vectors | None:
+        """The vector stored under content ``key`` (a copy), or None when the set lacks it."""
+        row = self.rows.get(key)
+        return None if row is None else np.array(self.vectors[row], dtype=np.float32)
+
 
 @dataclass(frozen=True)
 class EmbeddingStatus:
@@ -161,6 +172,11 @@ class VectorStore:
                 except FileNotFoundError:  # swapped and removed while being read: next time
                     return self._loaded
             return self._loaded
+
+    def vector_of(self, title: str, text: str) -> Vectors | None:
+        """The stored vector of the passage with this title and text, or None without one."""
+        current = self.load()
+        return None if current is None else current.vector(content_key(title, text))
 
     def _read(self, name: str) -> VectorSet:
         lines = (self.directory / f"{name}.keys").read_text(encoding="utf-8").splitlines()

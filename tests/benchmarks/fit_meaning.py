@@ -69,12 +69,12 @@ class Remembering(MeaningStanceAnalyzer):
             self.stances[(claim.text, evidence.passage_id)] = stance
         return [self.stances[(claim.text, e.passage_id)] for e in evidences]
 
-    def similarities(self, claim: str, passages: Sequence[str]) -> list[float]:
-        missing = [p for p in dict.fromkeys(passages) if (claim, p) not in self.cosines]
+    def similarities(self, claim: Claim, evidences: Sequence[Evidence]) -> list[float]:
+        missing = [e for e in evidences if (claim.text, e.passage_id) not in self.cosines]
         if missing:
-            for passage, value in zip(missing, super().similarities(claim, missing), strict=True):
-                self.cosines[(claim, passage)] = value
-        return [self.cosines[(claim, p)] for p in passages]
+            for evidence, value in zip(missing, super().similarities(claim, missing), strict=True):
+                self.cosines[(claim.text, evidence.passage_id)] = value
+        return [self.cosines[(claim.text, e.passage_id)] for e in evidences]
 
 
 def main() -> None:

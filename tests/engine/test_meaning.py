@@ -8,6 +8,7 @@ turns it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -175,3 +176,33 @@ def test_strength_rises_with_similarity_from_the_threshold_and_is_capped() -> No
     assert parameters.strength(0.7, 0.7) == 0.55
     assert parameters.strength(0.8, 0.7) == pytest.approx(0.65)
     assert parameters.strength(0.99, 0.5) == 0.85  # 0.55 + 0.49, capped
+
+
+def test_vectors_retrieval_brought_are_used_and_nothing_is_encoded() -> None:
+    claim = "Tehran sold unmanned aircraft to Moscow"
+    passages = ["Tehran sold drones to Moscow.", "Iran supplied drones to Russia."]
+    encoder = CountingEncoder({})  # any text it were asked for would raise KeyError
+    analyzer = MeaningStanceAnalyzer(MeaningParameters(threshold=0.8), rules=rules, encoder=encoder)
+    with_vectors = [
+        replace(evidence(p, f"p{n}"), vector=np.array(v, np.float32))
+        for n, (p, v) in enumerate(zip(passages, [[0.6, 0.8], [1.0, 0.0]], strict=True))
+    ]
+    stances = analyzer.assess_many(
+        replace(analyse_claim(claim), vector=np.array([0.6, 0.8], np.float32)), with_vectors
+    )
+    assert encoder.calls == []
+    assert [s.label for s in stances] == [SUPPORTS, NEUTRAL]
+    assert stances[0].texts == ("says the same in other words (similarity 1.00)",)
+
+
+def test_only_what_lacks_a_vector_is_encoded_as_the_store_embeds_it() -> None:
+    claim = "Tehran sold unmanned aircraft to Moscow"
+    stored = replace(evidence("Tehran sold drones to Moscow.", "p0"), vector=np.array([0.0, 1.0]))
+    fresh = replace(evidence("Iran supplied drones to Russia.", "p1"), source_title="Wire")
+    encoder = CountingEncoder(
+        {claim: [1.0, 0.0], "Wire. Iran supplied drones to Russia.": [0.95, 0.05]}
+    )
+    analyzer = MeaningStanceAnalyzer(MeaningParameters(threshold=0.8), rules=rules, encoder=encoder)
+    stances = analyzer.assess_many(analyse_claim(claim), [stored, fresh])
+    assert encoder.calls == [2]  # the claim and the passage without a vector, together
+    assert [s.label for s in stances] == [NEUTRAL, SUPPORTS]

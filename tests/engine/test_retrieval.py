@@ -6,12 +6,16 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from factcheck.engine.claim_analysis import analyse_claim
-from factcheck.engine.retrieval import RRF_K, fuse_rankings, retrieve
+from factcheck.engine.retrieval import RRF_K, fuse_rankings, retrieve, with_vector
+from factcheck.engine.stance import MeaningStanceAnalyzer
+from factcheck.engine.verify import verify
+from factcheck.language.encoder import get_encoder
 from factcheck.search.index import SearchIndex
-from factcheck.search.vectors import VectorStore, embed_passages
+from factcheck.search.vectors import VectorStore, embed_passages, embedded_text
 
 
 @pytest.mark.parametrize(
@@ -96,3 +100,34 @@ def test_retrieval_scores_are_relative_to_the_best(index: SearchIndex) -> None:
         found = retrieve(analyse_claim(CLAIM), searcher, vectors=store)
     scores = [e.retrieval_score for e in found]
     assert scores[0] == 1.0 and scores == sorted(scores, reverse=True)
+
+
+class CountingEncoder:
+    """The real encoder, counting the texts it is given."""
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.texts += len(texts)
+        return get_encoder().encode(texts)
+
+
+def test_candidates_carry_their_stored_vectors_and_meaning_encodes_nothing(
+    index: SearchIndex,
+) -> None:
+    store = VectorStore(index.directory)
+    embed_passages(index, store)
+    claim = with_vector(analyse_claim(CLAIM), store)
+    assert claim.vector is not None
+    with index.searcher() as searcher:
+        found = retrieve(claim, searcher, vectors=store)
+        assert found and all(e.vector is not None for e in found)
+        expected = get_encoder().encode([embedded_text(e.source_title, e.text) for e in found])
+        assert np.allclose(np.stack([e.vector for e in found]), expected, atol=1e-5)
+        encoder = CountingEncoder()
+        meaning = MeaningStanceAnalyzer(encoder=encoder)
+        verify(CLAIM, searcher, analyzer=meaning, vectors=store)
+        assert encoder.texts == 0
+        verify(CLAIM, searcher, analyzer=meaning)  # dense retrieval off: it encodes itself
+        assert encoder.texts > 0

@@ -16,10 +16,15 @@ re-read as support when the precise checks would object to it (:func:`objection`
 or denies where the claim does not, states figures or years none of which are the claim's, or,
 when it does not name the subject, names an actor the claim does not.
 
-The claim and the re-read passages are encoded in one batch per claim (the encoder batches by
-length); nothing is kept from one claim to the next. The thresholds and the strength curve are
-fitted by ``tests/benchmarks/fit_meaning.py``, cross-validated by claim set; its calibration is
-``engine/calibration/meaning.json``, fitted with ``factcheck eval ... --fit-calibration``.
+Nothing is encoded when dense retrieval is on: the claim's vector comes with the claim (retrieval
+embedded it) and each passage's with its evidence (the vector store's, of the source's title and
+the passage's text, looked up by content key). Whatever lacks one (dense retrieval off, or a
+passage corrected since the last embedding pass) is encoded in one batch per claim, the passage
+as the store embeds it (:func:`~factcheck.search.vectors.embedded_text`), so the thresholds
+mean the same either way; nothing is kept from one claim to the next. The thresholds and the
+strength curve are fitted by ``tests/benchmarks/fit_meaning.py``, cross-validated by claim set;
+its calibration is ``engine/calibration/meaning.json``, fitted with ``factcheck eval ...
+--fit-calibration``.
 """
 
 from __future__ import annotations
@@ -36,10 +41,12 @@ from factcheck.engine.evidence import Evidence
 from factcheck.engine.stance.base import NEUTRAL, SUPPORTS, Reason, ReasonCode, Stance
 from factcheck.engine.stance.rules import RuleStanceAnalyzer
 from factcheck.language.text_analysis import TextAnalysis, analyse
+from factcheck.search.vectors import embedded_text
 
 # Fitted by tests/benchmarks/fit_meaning.py (grid search for the most right verdicts,
-# cross-validated by claim set on ../shared/claims/dev.jsonl and tests/claims/heldout-1..4.jsonl;
-# the folds chose 0.70-0.85); see docs/quality.md.
+# cross-validated by claim set on ../shared/claims/dev.jsonl and tests/claims/heldout-1..4.jsonl)
+# on the stored title-and-text passage vectors; the folds chose 0.65-0.85, most 0.75; see
+# docs/quality.md.
 # Cosine at or above which a passage the rules found too far in wording says the same thing.
 # Lower, all-MiniLM-L6-v2 rates sentences on the same topic that assert something else (the
 # same actors, another act) as close as paraphrases.
@@ -47,16 +54,17 @@ SIMILARITY_THRESHOLD = 0.75
 # The same for a passage that does not name the claim's subject in words the rules know (an
 # alias they lack). A sentence about another actor doing the same thing is as similar as a
 # paraphrase, which is why :func:`objection` rejects a passage naming an actor the claim does
-# not; with that guard the folds chose 0.65-0.70. ``None`` turns it off.
-SUBJECT_MISSING_THRESHOLD: float | None = 0.70
+# not; with that guard four folds of five chose 0.75 (the fifth turned it off). ``None`` turns
+# it off.
+SUBJECT_MISSING_THRESHOLD: float | None = 0.75
 # Strength of a support by meaning: STRENGTH_AT_THRESHOLD at the threshold, rising by
-# STRENGTH_SLOPE per unit of similarity, capped at STRENGTH_CEILING. It starts at the verdict's
-# floor (0.5: weaker stances are not counted) because a passage at the threshold is the least
-# sure paraphrase (the fit preferred 0.5 to 0.55 and 0.65); it stays below the rules' plain
+# STRENGTH_SLOPE per unit of similarity, capped at STRENGTH_CEILING. It starts just above the
+# verdict's floor (0.5: weaker stances are not counted; with title-and-text vectors the fit
+# preferred 0.65 to 0.5 and 0.55); it stays below the rules' plain
 # "says the same" (up to 1.0) because similarity cannot check numbers, dates or actors, so a
 # rules contradiction of like relevance outweighs it and the verdict reads "conflicting"
 # rather than "supported".
-STRENGTH_AT_THRESHOLD = 0.5
+STRENGTH_AT_THRESHOLD = 0.65
 STRENGTH_SLOPE = 1.0
 STRENGTH_CEILING = 0.85
 
@@ -108,13 +116,13 @@ class MeaningStanceAnalyzer:
 
     def assess_many(self, claim: Claim, evidences: Sequence[Evidence]) -> list[Stance]:
         """The rules' stances; those they left neutral for want of shared words re-read by
-        meaning, the claim and those passages encoded in one batch."""
+        meaning (see :meth:`similarities`)."""
         stances = self.rule_stances(claim, evidences)
         thresholds = [self._threshold(stance) for stance in stances]
         reread = [i for i, threshold in enumerate(thresholds) if threshold is not None]
         if not reread:
             return stances
-        similarities = self.similarities(claim.text, [evidences[i].text for i in reread])
+        similarities = self.similarities(claim, [evidences[i] for i in reread])
         for i, similarity in zip(reread, similarities, strict=True):
             threshold = thresholds[i]
             if threshold is None or similarity < threshold:
@@ -129,14 +137,31 @@ class MeaningStanceAnalyzer:
         """What the rules say of each passage."""
         return list(self._rules.assess_many(claim, evidences))
 
-    def similarities(self, claim: str, passages: Sequence[str]) -> list[float]:
-        """Cosine similarity of each passage with the claim, encoded in one batch."""
+    def similarities(self, claim: Claim, evidences: Sequence[Evidence]) -> list[float]:
+        """Cosine similarity of each passage (its title and text) with the claim.
+
+        The vectors retrieval brought are used as they are; the claim and passages without one
+        are encoded together in one batch.
+        """
+        missing = [i for i, evidence in enumerate(evidences) if evidence.vector is None]
+        texts = [embedded_text(evidences[i].source_title, evidences[i].text) for i in missing]
+        if claim.vector is None:
+            texts.append(claim.text)
+        encoded = self._encode(texts) if texts else None
+        claim_vector = claim.vector if claim.vector is not None else encoded[-1]  # type: ignore[index]
+        passage_vectors = [evidence.vector for evidence in evidences]
+        for row, i in enumerate(missing):
+            passage_vectors[i] = encoded[row]  # type: ignore[index]
+        if not passage_vectors:
+            return []
+        return [float(value) for value in np.asarray(np.stack(passage_vectors) @ claim_vector)]
+
+    def _encode(self, texts: list[str]) -> Any:
         if self._encoder is None:
             from factcheck.language.encoder import get_encoder
 
             self._encoder = get_encoder()
-        vectors = self._encoder.encode([claim, *passages])
-        return [float(value) for value in np.asarray(vectors[1:] @ vectors[0])]
+        return self._encoder.encode(texts)
 
     def _threshold(self, stance: Stance) -> float | None:
         """The similarity at which this neutral stance turns to support (None: it never does)."""
