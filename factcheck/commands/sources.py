@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from factcheck.extensions import get_database, get_search_index
+from factcheck.review.rechecks import get_rechecker
 from factcheck.search.importer import FileFailure, ImportReport, import_files
 
 
@@ -38,8 +39,21 @@ def import_command(paths: tuple[Path, ...]) -> None:
             index_progress=lambda count: advance(index_bar, count),
         )
     click.echo(import_summary(report))
+    recheck_after_import()
     if report.failures:
         sys.exit(1)
+
+
+def recheck_after_import() -> None:
+    """Check the recently checked claims again now the index moved, and say how many moved."""
+    rechecker = get_rechecker()
+    if not rechecker.poke():
+        return
+    click.echo("re-checking recently checked claims…", err=True)
+    rechecker.join()
+    report = rechecker.last_report
+    if report is not None:
+        click.echo(f"re-checked: {report.checked} claims, {report.moved} verdicts moved")
 
 
 def advance(bar: tqdm[Any], count: int = 1) -> None:
