@@ -61,6 +61,7 @@ def app(tmp_path: Path, sources_dir: Path) -> Iterator[Flask]:
         }
     )
     yield app
+    app.extensions["factcheck.review.rechecks"].join()  # a re-check pass outlives no test
     app.extensions["factcheck.search.index"].close()
     app.extensions["factcheck.database"].dispose()
 
