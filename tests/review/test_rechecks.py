@@ -10,6 +10,7 @@ import pytest
 from factcheck.catalog.models import ClaimCheck, VerdictChange
 from factcheck.review.rechecks import get_rechecker
 from factcheck.settings import SETTINGS
+from factcheck.web import check_log
 
 CLAIM = "Easthaven handled 7,200 ships in 2022"
 
@@ -28,10 +29,11 @@ Officials said the earlier figure was wrong.
 
 
 @pytest.fixture
-def logged(client, imported) -> dict:
+def logged(app, client, imported) -> dict:
     """The fixture claim checked once through the API (so it is in the check log)."""
     body = client.post("/api/v1/verify", json={"claim": CLAIM}).get_json()
     assert body["verdict"] == "supported"
+    check_log.flush(app)  # the log is written in the background
     return body
 
 
