@@ -110,6 +110,20 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "RECHECK_DAYS",
+        7,
+        "After an import or a curation change, the claims checked in this many past days are "
+        "checked again in the background and those whose verdict moved are listed on "
+        "`/review/changes`; 0 turns the re-check off.",
+        int,
+    ),
+    Setting(
+        "RECHECK_LIMIT",
+        200,
+        "Most claims one background re-check pass checks again (the most recently asked first).",
+        int,
+    ),
+    Setting(
         "STANCE_ANALYZER",
         "rules",
         "The stance analyzer that judges each candidate passage, by its registered name "

@@ -65,6 +65,7 @@ def app(test_config: dict[str, object]) -> Iterator[Flask]:
     """An app whose database, index and sources all live under ``tmp_path``."""
     app = create_app(test_config)
     yield app
+    app.extensions["factcheck.review.rechecks"].join()  # a re-check pass outlives no test
     app.extensions["factcheck.search.index"].close()
     app.extensions["factcheck.database"].dispose()
 

@@ -210,8 +210,30 @@ class ReviewEvidenceChange(Base):
     review_id: Mapped[int] = mapped_column(
         ForeignKey("claim_reviews.id", ondelete="CASCADE"), index=True
     )
-    action: Mapped[str] = mapped_column(String(32))  # exclude, correct, retire
+    action: Mapped[str] = mapped_column(String(32))  # exclude, correct, retire, verdict
     passage_id: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str] = mapped_column(Text)  # what changed, in a sentence
     actor: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class VerdictChange(Base):
+    """A logged claim whose automatic verdict moved when it was checked again after a change.
+
+    Written by the background re-check that follows an import or a curation change; listed,
+    newest first, on ``/review/changes``.
+    """
+
+    __tablename__ = "verdict_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    check_id: Mapped[int] = mapped_column(
+        ForeignKey("claim_checks.id", ondelete="CASCADE"), index=True
+    )
+    claim: Mapped[str] = mapped_column(Text)
+    before: Mapped[str] = mapped_column(String(32))  # the verdict the check log held
+    after: Mapped[str] = mapped_column(String(32))  # the verdict the re-check gave
+    confidence: Mapped[float] = mapped_column(Float)  # the re-check's
+    passage_id: Mapped[str | None] = mapped_column(String(200))  # the passage that moved it
+    passage_text: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)

@@ -17,11 +17,10 @@ from factcheck.commands.server import (
     GunicornServer,
     server_options,
 )
-from factcheck.commands.sources import import_summary
+from factcheck.commands.sources import import_summary, import_with_progress
 from factcheck.extensions import get_database, get_search_index, get_vector_store
 from factcheck.language.encoder import get_encoder
 from factcheck.search.drift import repair_at_start
-from factcheck.search.importer import import_files
 
 
 @click.command("serve")
@@ -43,7 +42,7 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     if empty:
         sources = Path(app.config["SOURCES_DIR"])
         click.echo(f"empty catalog: importing {sources}", err=True)
-        report = import_files(database, index, [sources])
+        report = import_with_progress(database, index, [sources])  # bars on stderr
         click.echo(import_summary(report), err=True)
     repair = repair_at_start(database, index)  # e.g. after a crash mid-import or mid-edit
     if repair is not None:

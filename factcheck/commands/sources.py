@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,11 @@ import click
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
+from factcheck.catalog.database import Database
 from factcheck.extensions import get_database, get_search_index
+from factcheck.review.rechecks import get_rechecker
 from factcheck.search.importer import FileFailure, ImportReport, import_files
+from factcheck.search.index import SearchIndex
 
 
 @click.command("import")
@@ -25,21 +29,44 @@ def import_command(paths: tuple[Path, ...]) -> None:
     cannot be read is reported with its reason and the rest are imported; the exit status is 1
     if any file failed.
     """
+    report = import_with_progress(get_database(), get_search_index(), paths)
+    click.echo(import_summary(report))
+    recheck_after_import()
+    if report.failures:
+        sys.exit(1)
+
+
+def import_with_progress(
+    database: Database, index: SearchIndex, paths: Sequence[Path]
+) -> ImportReport:
+    """Import ``paths`` with progress bars on stderr (documents read, passages indexed).
+
+    The bars show on a terminal only; failed files are printed between them.
+    """
     with (
         tqdm(desc="documents", unit="doc", disable=None, leave=False) as documents_bar,
         tqdm(desc="indexing", unit="passage", disable=None, leave=False) as index_bar,
     ):
-        report = import_files(
-            get_database(),
-            get_search_index(),
+        return import_files(
+            database,
+            index,
             paths,
             on_document=lambda _document: advance(documents_bar),
             on_failure=lambda failure: _report_failure(failure, documents_bar),
             index_progress=lambda count: advance(index_bar, count),
         )
-    click.echo(import_summary(report))
-    if report.failures:
-        sys.exit(1)
+
+
+def recheck_after_import() -> None:
+    """Check the recently checked claims again now the index moved, and say how many moved."""
+    rechecker = get_rechecker()
+    if not rechecker.poke():
+        return
+    click.echo("re-checking recently checked claims…", err=True)
+    rechecker.join()
+    report = rechecker.last_report
+    if report is not None:
+        click.echo(f"re-checked: {report.checked} claims, {report.moved} verdicts moved")
 
 
 def advance(bar: tqdm[Any], count: int = 1) -> None:

@@ -22,6 +22,8 @@ from factcheck.catalog.models import ClaimReview, ReviewEvidenceChange, utc_now
 
 # The curation actions that change what a review rests on.
 EVIDENCE_ACTIONS = ("exclude", "correct", "retire")
+# The change kind noted when a re-check after an import or a change moves a claim's verdict.
+VERDICT_MOVED = "verdict"
 MAX_DETAIL_LENGTH = 300
 
 
@@ -54,6 +56,33 @@ def flag_reviews_citing(
     return flagged
 
 
+def flag_review_of_moved_verdict(
+    session: Session, check_id: int, *, before: str, after: str, passage_id: str | None
+) -> ReviewEvidenceChange | None:
+    """Note on the newest review of ``check_id`` that its automatic verdict moved, if any."""
+    review = session.scalar(
+        select(ClaimReview)
+        .where(ClaimReview.check_id == check_id)
+        .order_by(ClaimReview.id.desc())
+        .limit(1)
+    )
+    if review is None:
+        return None
+    detail = f"The automatic verdict moved from {_label(before)} to {_label(after)} on a re-check"
+    detail += f" (passage {passage_id})." if passage_id else "."
+    change = ReviewEvidenceChange(
+        review_id=review.id,
+        action=VERDICT_MOVED,
+        passage_id=passage_id or "",
+        detail=_shorten(detail),
+        actor="re-check",
+        at=utc_now(),
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
 def reviews_needing_another_look(session: Session, *, limit: int = 20) -> list[ClaimReview]:
     """The newest reviews with evidence changes since their sign-off, latest change first."""
     newest = select(func.max(ClaimReview.id)).group_by(ClaimReview.check_id).scalar_subquery()
@@ -70,6 +99,10 @@ def reviews_needing_another_look(session: Session, *, limit: int = 20) -> list[C
         .limit(limit)
     )
     return list(session.scalars(statement))
+
+
+def _label(verdict: str) -> str:
+    return verdict.replace("_", " ")
 
 
 def _shorten(text: str) -> str:

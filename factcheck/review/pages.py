@@ -43,7 +43,7 @@ from factcheck.engine.verify import Result
 from factcheck.errors import Conflict, FactcheckError, InvalidInput, PermissionDenied
 from factcheck.extensions import get_search_index
 from factcheck.review import api as curation_api
-from factcheck.review import auth, claim_reviews, curation, history, token_pages
+from factcheck.review import auth, claim_reviews, curation, history, rechecks, token_pages
 from factcheck.review.auth import current_reviewer, require_reviewer
 from factcheck.review.look_again import reviews_needing_another_look
 from factcheck.review.schemas import (
@@ -420,6 +420,17 @@ def checks() -> str:
     )
 
 
+@bp.route("/changes")
+def verdict_changes() -> str:
+    """The logged claims whose verdict moved when re-checked after a change, newest first."""
+    page = rechecks.verdict_changes(
+        get_db(),
+        page=request.args.get("page", 1, type=int),
+        per_page=request.args.get("per_page", 25, type=int),
+    )
+    return render_template("review/verdict_changes.html", page=page)
+
+
 @bp.route("/exports/checks.<any(csv, json):fmt>")
 def export_checks(fmt: str) -> Any:
     """The checked claims as a CSV or JSON download, as the API gives them (422 if invalid)."""
@@ -541,3 +552,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(token_pages.bp)
     curation_api.init_app(app)
+    rechecks.init_app(app)  # claims re-checked after each change; /review/changes lists moves

@@ -119,6 +119,21 @@ def test_serve_imports_sources_into_an_empty_catalog_before_starting(runner, mon
     assert "empty catalog" not in result.output
 
 
+def test_serve_shows_the_first_import_s_progress_on_stderr(runner, monkeypatch):
+    """The bars show on a terminal only: the test makes tqdm believe it is on one."""
+    from factcheck.commands import sources
+
+    real_tqdm = sources.tqdm
+    monkeypatch.setattr(
+        sources, "tqdm", lambda *args, **kwargs: real_tqdm(*args, **{**kwargs, "disable": False})
+    )
+    monkeypatch.setattr(GunicornServer, "run", lambda server: None)
+    result = runner.invoke(args=["serve"])
+    assert result.exit_code == 0, result.output
+    assert "documents:" in result.stderr and "indexing:" in result.stderr
+    assert "documents:" not in result.stdout
+
+
 @pytest.mark.parametrize(
     "command",
     [
