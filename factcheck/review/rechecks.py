@@ -17,7 +17,6 @@ in this process. :func:`init_app` pokes it after every successful change request
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,6 +31,7 @@ from factcheck.errors import IndexUnavailable
 from factcheck.extensions import get_search_index
 from factcheck.review.curation import Page, clamp_paging
 from factcheck.review.look_again import flag_review_of_moved_verdict
+from factcheck.search.background import BackgroundPass
 from factcheck.web.checks import check_claim
 
 logger = logging.getLogger(__name__)
@@ -132,15 +132,15 @@ def verdict_changes(session: Session, *, page: int | None, per_page: int | None)
     return Page(list(rows), page, per_page, total)
 
 
-class BackgroundRechecker:
+class BackgroundRechecker(BackgroundPass):
     """Runs re-check passes in a daemon thread whenever the index has moved on."""
+
+    thread_name = "factcheck-rechecker"
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-        self._seen: str | None = self._version()  # the index the log's verdicts came from
         self.last_report: RecheckReport | None = None
+        super().__init__(seen=self._version())  # the index the log's verdicts came from
 
     def _version(self) -> str | None:
         try:
@@ -153,30 +153,11 @@ class BackgroundRechecker:
         if self.app.config["RECHECK_DAYS"] <= 0:
             return False
         version = self._version()
-        if version is None or version == self._seen:
-            return False
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return False  # the running pass's successor is started by the next poke
-            self._seen = version
-            self._thread = threading.Thread(
-                target=self._run, name="factcheck-rechecker", daemon=True
-            )
-            self._thread.start()
-        return True
+        return version is not None and self.start_for(version)
 
-    def join(self, timeout: float | None = None) -> None:
-        """Wait for the running pass (tests, the import command)."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-
-    def _run(self) -> None:
-        try:
-            self.last_report = recheck_recent(self.app)
-        except BaseException:
-            self._seen = None  # a later poke tries again; the thread's error is logged
-            raise
+    def run(self) -> None:
+        """Re-check the recent claims and say how many moved."""
+        self.last_report = recheck_recent(self.app)
         logger.info(
             "re-checked %d claims, %d verdicts moved",
             self.last_report.checked,

@@ -54,6 +54,7 @@ from whoosh.searching import Searcher
 
 from factcheck.errors import IndexUnavailable
 from factcheck.language.encoder import DIMENSIONS, MODEL_NAME, get_encoder
+from factcheck.search.background import BackgroundPass
 from factcheck.search.bulk_search import live_document, stored_fields
 from factcheck.search.index import SearchIndex
 
@@ -376,7 +377,7 @@ def _live_passages(index: SearchIndex) -> tuple[str, list[str], list[str], list[
     return version, passage_ids, keys, texts
 
 
-class BackgroundEmbedder:
+class BackgroundEmbedder(BackgroundPass):
     """Runs embedding passes in a daemon thread whenever the index has moved on.
 
     :meth:`poke` is cheap (two small file reads) and called on each check: it starts a pass
@@ -384,13 +385,13 @@ class BackgroundEmbedder:
     this process. Across processes the pass lock lets one worker embed while the others skip.
     """
 
+    thread_name = "factcheck-embedder"
+
     def __init__(self, index: SearchIndex, store: VectorStore) -> None:
+        super().__init__()
         self.index = index
         self.store = store
-        self._thread: threading.Thread | None = None
-        self._seen: str | None = None
         self._retry_after = 0.0  # monotonic time before which a skipped pass is not retried
-        self._lock = threading.Lock()
 
     def poke(self) -> None:
         """Start a pass in the background if the index changed since the last one."""
@@ -403,31 +404,15 @@ class BackgroundEmbedder:
         if version == self.store.embedded_version():
             self._seen = version
             return
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._seen = version
-            self._thread = threading.Thread(
-                target=self._run, name="factcheck-embedder", daemon=True
-            )
-            self._thread.start()
+        self.start_for(version)
 
-    def join(self, timeout: float | None = None) -> None:
-        """Wait for the running pass (tests, shutdown)."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-
-    def _run(self) -> None:
-        try:
-            report = embed_passages(self.index, self.store, wait=False)
-        except BaseException:
-            # The last set keeps serving; the thread's error is logged, a later check retries.
-            self._seen = None
-            raise
+    def run(self) -> None:
+        """Embed what the index gained; if another process holds the pass, look again later."""
+        # On an error the last set keeps serving; the thread's error is logged, a later check
+        # retries.
+        report = embed_passages(self.index, self.store, wait=False)
         if report.vector_set is None:
-            # Another process was embedding: look again a little later.
-            self._seen = None
+            self.forget()
             self._retry_after = time.monotonic() + RETRY_SECONDS
         else:
             logger.info("embedded %d of %d passages", report.embedded, report.passages)
