@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, Response, current_app, request
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from factcheck.catalog.database import get_database
@@ -95,10 +95,18 @@ def record_moved_verdict(
 ) -> VerdictChange | None:
     """Record that ``result`` moved the verdict of a logged claim; flag its signed-off review.
 
-    Does nothing when the log's verdict changed meanwhile (a fresh check already recorded it).
+    Does nothing when the log's verdict changed meanwhile (a fresh check, or another process's
+    re-check, already recorded it). The log's verdict moves by compare-and-set, one ``UPDATE ...
+    WHERE verdict = before``, so of two processes re-checking the same claim at once (two
+    workers, or two nodes on PostgreSQL) exactly one records the change.
     """
-    check = session.get(ClaimCheck, check_id)
-    if check is None or check.verdict != before:
+    moved = session.execute(
+        update(ClaimCheck)
+        .where(ClaimCheck.id == check_id, ClaimCheck.verdict == before)
+        .values(verdict=result.verdict, confidence=result.confidence)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
         return None
     excerpt = moving_excerpt(before, result)
     change = VerdictChange(
@@ -112,7 +120,6 @@ def record_moved_verdict(
         at=utc_now(),
     )
     session.add(change)
-    check.verdict, check.confidence = result.verdict, result.confidence
     flag_review_of_moved_verdict(
         session, check_id, before=before, after=result.verdict, passage_id=change.passage_id
     )

@@ -3,6 +3,7 @@ moved listed on /review/changes, and a signed-off review of a moved claim flagge
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,42 @@ def test_a_curation_change_rechecks_in_the_background(app, client, auth_headers,
     with app.extensions["factcheck.database"].session() as session:
         [change] = session.query(VerdictChange).all()
         assert change.before == "supported" and change.after != "supported"
+
+
+def test_two_processes_rechecking_one_claim_record_one_change(database) -> None:
+    """Two re-checks of one claim racing (two workers, or two nodes on PostgreSQL): the second
+    waits for the first's transaction and then records nothing, so one change is listed."""
+    from factcheck.engine.verify import Result
+    from factcheck.review.rechecks import record_moved_verdict
+
+    with database.session() as session:
+        check = ClaimCheck(
+            normalised_claim="easthaven 7200 ships",
+            claim=CLAIM,
+            verdict="supported",
+            confidence=0.9,
+        )
+        session.add(check)
+        session.flush()
+        check_id = check.id
+    result = Result(CLAIM, "refuted", 0.8, "One source contradicts it.", (), (), (), "v", 1.0)
+    outcome: list[object] = []
+
+    def second_recheck() -> None:
+        with database.session() as session:
+            outcome.append(record_moved_verdict(session, check_id, CLAIM, "supported", result))
+
+    first = database.session_factory()
+    try:
+        assert record_moved_verdict(first, check_id, CLAIM, "supported", result) is not None
+        racer = threading.Thread(target=second_recheck)
+        racer.start()
+        racer.join(0.5)  # it is waiting for the first's uncommitted change
+        first.commit()
+    finally:
+        first.close()
+    racer.join(10)
+    assert outcome == [None]
+    with database.session() as session:
+        assert session.query(VerdictChange).count() == 1
+        assert session.get(ClaimCheck, check_id).verdict == "refuted"
