@@ -232,7 +232,7 @@ def assert_accessible(page, name: str, axe: Path) -> None:
     """Fits the width, no serious or critical axe violation, and a screenshot."""
     assert_fits(page, name)
     violations = serious_violations(page, axe)
-    screenshot(page, name)
+    screenshot(page, f"page-{name}")  # page-…: apart from the other browser tests' shots
     assert not violations, f"{name}: " + "\n".join(violations)
 
 
@@ -299,7 +299,7 @@ def test_the_review_home_fits_in_two_screens(chromium, base_url, catalog_app) ->
         sign_in(page)
         page.goto("/review/")
         height = page.evaluate("document.documentElement.scrollHeight")
-        screenshot(page, "review-home-history")
+        screenshot(page, "page-review-home-history")
         assert height <= 2 * 900, f"/review/ is {height} px tall"
         # What it must still show: the review that needs another look, and the way to the rest.
         assert "Needs another look" in page.inner_text("main")
