@@ -222,6 +222,35 @@ REVIEW_PAGES = {
 }
 
 
+# Pages reached by posting a form (tested below), and routes that answer no HTML page of their own.
+POSTED_PAGES = {"review.preview_source", "tokens.create_token"}
+NOT_PAGES = {
+    "static",
+    "review.export_checks",  # a CSV or JSON download (tests/system/test_keyboard.py)
+    "review.add_source",  # redirects to the new source's page
+    "review.edit_source",  # redirects to the source's page
+    "review.edit_passage",  # redirects to the passage's or source's page
+    "tokens.revoke_token",  # redirects to the tokens page
+}
+NOT_PAGE_BLUEPRINTS = {"api", "api-docs", "curation_api", "reviews_api"}  # JSON
+
+
+def test_every_page_is_on_the_list(catalog_app) -> None:
+    """A new page fails here until it is added to PUBLIC_PAGES or REVIEW_PAGES."""
+    app, catalog = catalog_app
+    adapter = app.url_map.bind("localhost")
+    listed = {
+        adapter.match(address(url, catalog).split("?")[0])[0]
+        for url in (*PUBLIC_PAGES.values(), *REVIEW_PAGES.values())
+    }
+    pages = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.split(".")[0] not in NOT_PAGE_BLUEPRINTS and rule.endpoint not in NOT_PAGES
+    }
+    assert pages - listed - POSTED_PAGES == set()
+
+
 def address(template: str, catalog: Catalog) -> str:
     return template.format(
         source_id=catalog.source_id, passage_id=catalog.passage_id, check_id=catalog.check_id
