@@ -19,12 +19,12 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from factcheck.catalog.database import get_db
-from factcheck.catalog.models import Passage, utc_now
+from factcheck.catalog.models import Passage, VerdictChange, utc_now
 from factcheck.extensions import get_search_index
 from factcheck.ingest.documents import Document
 from factcheck.ingest.fetching import Fetcher
 from factcheck.ingest.passages import PassageDraft
-from factcheck.review import claim_reviews, curation, exports
+from factcheck.review import claim_reviews, curation, exports, rechecks
 from factcheck.review.auth import add_authenticate_header, current_reviewer, require_token
 from factcheck.review.schemas import (
     AuditListSchema,
@@ -42,6 +42,8 @@ from factcheck.review.schemas import (
     SourceListSchema,
     SourcePatchSchema,
     SourceQuerySchema,
+    VerdictChangeListSchema,
+    VerdictChangeQuerySchema,
     audit_filter,
     export_filter,
     source_filter,
@@ -321,6 +323,48 @@ def export_response(arguments: dict[str, Any], fmt: str) -> Response:
         response = jsonify({"count": len(rows), "filters": filters, "checks": rows})
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# Verdicts that moved ------------------------------------------------------------------------
+
+
+@bp.route("/changes")
+@bp.arguments(VerdictChangeQuerySchema, location="query", unknown=RAISE)  # misspelt: 422
+@bp.response(200, VerdictChangeListSchema)
+@bp.alt_response(401, schema=ErrorSchema, description="No valid API token")
+@bp.alt_response(422, schema=ErrorSchema, description="Invalid filter: the fields say which")
+@bp.doc(security=BEARER)
+def verdict_changes(arguments: dict[str, Any]) -> dict[str, Any]:
+    """Claims whose automatic verdict moved when re-checked after an import or a change.
+
+    What ``/review/changes`` lists, newest first: the claim, the verdict before and after, and
+    the passage that moved it. ``since`` and ``until`` (UTC days, both included) bound when
+    the verdict moved.
+    """
+    page = rechecks.verdict_changes(
+        get_db(),
+        page=arguments["page"],
+        per_page=arguments["per_page"],
+        since=arguments.get("since"),
+        until=arguments.get("until"),
+    )
+    return page_body(page, [verdict_change_body(change) for change in page.items])
+
+
+def verdict_change_body(change: VerdictChange) -> dict[str, Any]:
+    """A moved verdict as :class:`VerdictChangeSchema` shows it."""
+    return {
+        "id": change.id,
+        "check_id": change.check_id,
+        "claim": change.claim,
+        "before": change.before,
+        "after": change.after,
+        "confidence": change.confidence,
+        "passage_id": change.passage_id,
+        "passage_text": change.passage_text,
+        "at": change.at,
+        "sign_off": url_for("review.check", check_id=change.check_id, _external=True),
+    }
 
 
 # Claim reviews ------------------------------------------------------------------------------

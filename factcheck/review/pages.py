@@ -76,7 +76,7 @@ VERDICT_LABELS = {
     NOT_ENOUGH_EVIDENCE: "Not enough evidence",
 }
 ADD_METHODS = ("url", "text", "file")
-HOME_CHANGES = 12  # audit entries per page of the home page's latest changes (imports grouped)
+HOME_CHANGES = 8  # audit entries per page of the home page's latest changes (imports grouped)
 # What a form's page shows beside the form rather than on an error page; a missing record (404)
 # is not one: there is no form to show it on.
 REFUSALS = (InvalidInput, Conflict, PermissionDenied)

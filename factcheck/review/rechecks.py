@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Flask, Response, current_app, request
 from sqlalchemy import func, select, update
@@ -126,17 +126,35 @@ def record_moved_verdict(
     return change
 
 
-def verdict_changes(session: Session, *, page: int | None, per_page: int | None) -> Page:
-    """One page of the moved verdicts, newest first (paging clamped)."""
+def verdict_changes(
+    session: Session,
+    *,
+    page: int | None,
+    per_page: int | None,
+    since: date | None = None,
+    until: date | None = None,
+) -> Page:
+    """One page of the moved verdicts, newest first (paging clamped).
+
+    ``since`` and ``until`` bound when the verdict moved, in UTC days, both included.
+    """
     page, per_page = clamp_paging(page, per_page)
-    total = session.scalar(select(func.count()).select_from(VerdictChange)) or 0
+    moved = select(VerdictChange)
+    if since is not None:
+        moved = moved.where(VerdictChange.at >= _start_of(since))
+    if until is not None:
+        moved = moved.where(VerdictChange.at < _start_of(until + timedelta(days=1)))
+    total = session.scalar(select(func.count()).select_from(moved.subquery())) or 0
     rows = session.scalars(
-        select(VerdictChange)
-        .order_by(VerdictChange.at.desc(), VerdictChange.id.desc())
+        moved.order_by(VerdictChange.at.desc(), VerdictChange.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
     return Page(list(rows), page, per_page, total)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 class BackgroundRechecker(BackgroundPass):

@@ -435,7 +435,17 @@ class ReviewSchema(Schema):
 # Exports ------------------------------------------------------------------------------------
 
 
-class ExportQuerySchema(BlankToNoneMixin, Schema):
+class DayRangeMixin:
+    """``since`` may not come after ``until``."""
+
+    @validates_schema
+    def range_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """Refuse a range that ends before it starts."""
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError("must not be after until", field_name="since")
+
+
+class ExportQuerySchema(DayRangeMixin, BlankToNoneMixin, Schema):
     """Which checked claims to export: asked within a range of UTC days, with a verdict."""
 
     BLANK_AS_MISSING = ("since", "until", "verdict")
@@ -450,15 +460,48 @@ class ExportQuerySchema(BlankToNoneMixin, Schema):
         },
     )
 
-    @validates_schema
-    def range_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        """``since`` may not come after ``until``."""
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            raise ValidationError("must not be after until", field_name="since")
-
 
 def export_filter(arguments: Mapping[str, Any]) -> ExportFilter:
     """The :class:`ExportFilter` that :class:`ExportQuerySchema`'s loaded arguments describe."""
     return ExportFilter(
         since=arguments.get("since"), until=arguments.get("until"), verdict=arguments.get("verdict")
     )
+
+
+# Verdicts that moved -------------------------------------------------------------------------
+
+
+class VerdictChangeQuerySchema(DayRangeMixin, BlankToNoneMixin, PagingSchema):
+    """Which moved verdicts: those that moved within a range of UTC days, a page of them."""
+
+    BLANK_AS_MISSING = ("since", "until", "page", "per_page")
+
+    since = fields.Date(metadata={"description": "First day (YYYY-MM-DD, UTC) the verdict moved"})
+    until = fields.Date(metadata={"description": "Last day (YYYY-MM-DD, UTC), included"})
+
+
+class VerdictChangeSchema(Schema):
+    """A logged claim whose automatic verdict moved when it was checked again after a change."""
+
+    id = fields.Integer(required=True)
+    check_id = fields.Integer(required=True, metadata={"description": "The logged check"})
+    claim = fields.String(required=True)
+    before = fields.String(required=True, metadata={"description": "The verdict the log held"})
+    after = fields.String(required=True, metadata={"description": "The re-check's verdict"})
+    confidence = fields.Float(required=True, metadata={"description": "The re-check's"})
+    passage_id = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The passage that moved it (the strongest on the new side)"},
+    )
+    passage_text = fields.String(required=True)
+    at = UTCDateTime(required=True, metadata={"description": "When the re-check moved it"})
+    sign_off = fields.String(
+        required=True, metadata={"description": "The page where a reviewer signs the claim off"}
+    )
+
+
+class VerdictChangeListSchema(PageSchema):
+    """One page of the moved verdicts, newest first."""
+
+    items = fields.List(fields.Nested(VerdictChangeSchema), required=True)
