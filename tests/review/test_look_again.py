@@ -47,6 +47,12 @@ def status(client, auth_headers, review_id: int) -> dict:
     return response.get_json()
 
 
+def change_by_action(body: dict, action: str) -> dict:
+    """The one change of ``action`` among a review's changes."""
+    [change] = [change for change in body["changes"] if change["action"] == action]
+    return change
+
+
 def test_excluding_a_cited_passage_flags_the_review_with_the_reason(
     client, auth_headers, review
 ) -> None:
@@ -55,12 +61,9 @@ def test_excluding_a_cited_passage_flags_the_review_with_the_reason(
     edit_passage(client, auth_headers, passage_id, excluded=True, reason="misattributed figure")
     body = status(client, auth_headers, review["id"])
     assert body["needs_another_look"] is True
-    [change] = body["changes"]
-    assert (change["action"], change["passage_id"], change["actor"]) == (
-        "exclude",
-        passage_id,
-        "alice",
-    )
+    # The background re-check may also have noted that the automatic verdict moved.
+    change = change_by_action(body, "exclude")
+    assert (change["passage_id"], change["actor"]) == (passage_id, "alice")
     assert "misattributed figure" in change["detail"]
 
 
@@ -70,8 +73,8 @@ def test_correcting_a_cited_passage_flags_the_review_with_the_old_text(
     passage_id = review["passage_ids"][0]
     old = client.get(f"/api/v1/passages/{passage_id}", headers=auth_headers).get_json()["text"]
     edit_passage(client, auth_headers, passage_id, text="The port handled 6,900 ships in 2022.")
-    [change] = status(client, auth_headers, review["id"])["changes"]
-    assert change["action"] == "correct" and old in change["detail"]
+    change = change_by_action(status(client, auth_headers, review["id"]), "correct")
+    assert old in change["detail"]
 
 
 def test_a_note_on_a_cited_passage_does_not_flag_it(client, auth_headers, review) -> None:
@@ -84,8 +87,8 @@ def test_retiring_the_source_flags_the_review(client, auth_headers, review) -> N
         "/api/v1/sources/harbour-report", json={"retired": True}, headers=auth_headers
     )
     assert response.status_code == 200
-    [change] = status(client, auth_headers, review["id"])["changes"]
-    assert change["action"] == "retire" and "retired" in change["detail"]
+    change = change_by_action(status(client, auth_headers, review["id"]), "retire")
+    assert "retired" in change["detail"]
 
 
 def test_the_pages_show_the_flag_and_a_new_sign_off_clears_it(
