@@ -2,7 +2,8 @@
 
 ``base`` holds what every analyzer shares (labels, :class:`Reason`, :class:`Stance`, the
 :class:`StanceAnalyzer` interface); ``rules`` the rule-based analyzer; ``meaning`` the rules plus
-alignment by meaning (the sentence encoder); ``registry`` the analyzers
+alignment by meaning (the sentence encoder); ``learned`` those signals and more (``signals``)
+combined by a fitted model; ``registry`` the analyzers
 by name, of which the setting ``FACTCHECK_STANCE_ANALYZER`` chooses one (default ``"rules"``).
 May import the rest of ``engine`` below it (claim analysis, evidence, calibration) and
 ``language``.
@@ -34,6 +35,16 @@ DEFAULT_ANALYZER = "rules"
 
 register_analyzer("rules", RuleStanceAnalyzer)
 register_analyzer("meaning", MeaningStanceAnalyzer)
+
+
+def _learned() -> StanceAnalyzer:
+    # Imported when created: ``learned`` reads the verdict module, which imports this package.
+    from factcheck.engine.stance.learned import LearnedStanceAnalyzer
+
+    return LearnedStanceAnalyzer()
+
+
+register_analyzer("learned", _learned)
 
 __all__ = [
     "DEFAULT_ANALYZER",
