@@ -96,6 +96,25 @@ def test_the_fit_is_deterministic_and_learns_a_separable_rule() -> None:
     assert sum(p == g for p, g in zip(predicted, y, strict=True)) / len(y) >= 0.95
 
 
+def test_confidence_falls_to_chance_on_rows_unlike_the_fitting_ones() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 0.2, (80, len(FEATURES)))
+    y = [SUPPORTED if row[FEATURES.index("support")] > 0.1 else NOT_ENOUGH_EVIDENCE for row in x]
+    combiner = fit_combiner(x, y, l2=1.0, steps=1500)
+    typical = x[0].copy()
+    label, near = combiner.verdict(typical)
+    assert combiner.novelty(typical)[0] < combiner.novelty_from
+    assert near == round(min(float(combiner.probabilities(typical).max()), 0.97), 2)
+    unlike = typical.copy()
+    unlike[FEATURES.index("sim_max")] = 5.0  # far outside anything fitted on
+    assert combiner.novelty(unlike)[0] > combiner.novelty_to
+    assert combiner.verdict(unlike)[1] == 0.25  # chance among four verdicts
+    # The distances survive the file.
+    again = Combiner.from_dict(json.loads(json.dumps(combiner.as_dict())))
+    assert again.verdict(unlike)[1] == 0.25
+    assert again.verdict(typical) == (label, near)
+
+
 def test_a_paraphrase_the_rules_leave_neutral_aligns_and_supports() -> None:
     claim = analyse_claim("Tehran sold unmanned aircraft to Moscow")
     passage = evidence("Tehran sold drones to Moscow.")
@@ -169,9 +188,10 @@ def test_decide_takes_the_verdict_and_confidence_from_the_combiner() -> None:
     verdict = analyzer.decide(
         claim, [Assessment(e, s) for e, s in zip(passages, stances, strict=True)]
     )
-    p = analyzer.combiner.probabilities(claim_features(claim, analyzer.signals(claim, passages)))[0]
+    x = claim_features(claim, analyzer.signals(claim, passages))
+    p = analyzer.combiner.probabilities(x)[0]
     assert verdict.label == VERDICTS[int(np.argmax(p))]
-    assert verdict.confidence == round(min(float(p.max()), 0.97), 2)
+    assert verdict.confidence == round(min(float(p.max()), 0.97), 2)  # no novelty: as fitted
     assert verdict.label == SUPPORTED and verdict.supporting
 
 

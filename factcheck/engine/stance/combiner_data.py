@@ -146,10 +146,9 @@ def predict_claims(
         verdicts: list[tuple[VerdictLabel, float]] = []
         found: list[bool | None] = []
         for part in record["parts"]:
-            p = combiner.probabilities(np.asarray(part["features"]))[0]
-            best = int(np.argmax(p))
-            label: VerdictLabel = combiner.classes[best]  # type: ignore[assignment]
-            verdicts.append((label, round(min(float(p[best]), 0.97), 2)))
+            best, confidence = combiner.verdict(np.asarray(part["features"]))
+            label: VerdictLabel = best  # type: ignore[assignment]
+            verdicts.append((label, confidence))
             found.append(part["found"][label])
         label, confidence, _ = combine(verdicts)
         evidence = None if not record["has_evidence"] else any(bool(f) for f in found)

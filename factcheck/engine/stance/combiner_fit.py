@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from factcheck.engine.evaluation import calibration_bins
 from factcheck.engine.stance.combiner_data import predict_claims, rows
-from factcheck.engine.stance.learned import Combiner, fit_combiner
+from factcheck.engine.stance.learned import GENERAL_COLUMN, Combiner, fit_combiner, softmax
 from factcheck.engine.verdict import VERDICTS
 
 L2 = 3.0  # the L2 penalty, chosen by the cross-validation of tests/benchmarks/fit_combiner.py
@@ -26,12 +27,20 @@ Records = Sequence[dict[str, Any]]
 
 
 def fit_groups(
-    groups: Mapping[str, Records], *, l2: float = L2, balance: float = BALANCE
+    groups: Mapping[str, Records],
+    *,
+    l2: float = L2,
+    balance: float = BALANCE,
+    temperatures: bool = True,
 ) -> Combiner:
     """A combiner fitted on every claim of every group, with its in-sample figures.
 
     Each group's rows weigh ``size ** -balance`` each: 0 weighs every claim alike, 1 every
-    group alike (a large out-of-domain set does not drown the news sets).
+    group alike (a large out-of-domain set does not drown the news sets). With
+    ``temperatures`` (and three groups or more), the confidence is then fitted to held-out
+    predictions: each group is predicted by a fit on the others, and the temperatures (general
+    claims, the others) that minimise the Brier score of those predictions' confidence are
+    kept.
     """
     x_parts, y, w = [], [], []
     for records in groups.values():
@@ -47,11 +56,52 @@ def fit_groups(
         l2=l2,
         fitted_on=f"claims of: {names}; L2 {l2}, balance {balance}",
     )
+    if temperatures and len(groups) >= 3:
+        combiner = replace(combiner, temperatures=_held_out_temperatures(groups, l2, balance))
     figures = {
         name: measure(records, predict_claims(combiner, records))
         for name, records in groups.items()
     }
-    return Combiner(**{**combiner.__dict__, "figures": {"in_sample": figures}})
+    return replace(combiner, figures={"in_sample": figures})
+
+
+TEMPERATURES = tuple(float(t) for t in np.exp(np.linspace(np.log(0.25), np.log(4.0), 41)))
+
+
+def _held_out_temperatures(
+    groups: Mapping[str, Records], l2: float, balance: float
+) -> tuple[float, float]:
+    """The temperatures (general claims, the others) that best fit held-out predictions."""
+    logits, targets, general, weights = [], [], [], []
+    for name, records in groups.items():
+        others = {other: r for other, r in groups.items() if other != name}
+        inner = fit_groups(others, l2=l2, balance=balance, temperatures=False)
+        x, labels = rows(records)
+        logits.append(inner.logits(x))
+        targets += [VERDICTS.index(label) for label in labels]  # type: ignore[arg-type]
+        general.append(x[:, GENERAL_COLUMN] > 0.5)
+        weights += [len(labels) ** -balance] * len(labels)
+    z, t, g, w = (
+        np.vstack(logits),
+        np.asarray(targets),
+        np.concatenate(general),
+        np.asarray(weights),
+    )
+    chosen = []
+    for subset in (g, ~g):
+        if not subset.any():
+            chosen.append(1.0)
+            continue
+
+        def loss(temperature: float, subset: np.ndarray = subset) -> float:
+            # The Brier score of the confidence shown (the top class's probability) against
+            # being right: what the reader is told, and what calibration error measures.
+            p = softmax(z[subset] / temperature)
+            right = p.argmax(axis=1) == t[subset]
+            return float((w[subset] * (p.max(axis=1) - right) ** 2).sum())
+
+        chosen.append(min(TEMPERATURES, key=loss))
+    return round(chosen[0], 4), round(chosen[1], 4)
 
 
 def measure(

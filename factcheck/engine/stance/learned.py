@@ -44,6 +44,7 @@ from factcheck.engine.stance.signals import (
     PassageSignal,
     claim_features,
     coverage,
+    names_missing,
     precise_checks,
 )
 from factcheck.engine.verdict import (
@@ -74,6 +75,8 @@ CHECK_TEXTS = {
     "swap": "names another of the same kind, in other words",
 }
 REFUTING_CHECKS = frozenset({"negation", "denial", "figures", "years", "opposite"})
+NOVELTY_RIDGE = 0.1  # added to the covariance's diagonal: features that never vary stay harmless
+NOVELTY_FROM_PERCENTILE = 95  # confidence starts to fall beyond this share of the fitting rows
 PROMOTED = 3  # passages shown for an answer the aggregation did not reach by itself
 
 
@@ -89,14 +92,56 @@ class Combiner:
     intercept: np.ndarray  # [classes]
     fitted_on: str = ""
     figures: dict[str, Any] = field(default_factory=dict)  # what the fit reported, for readers
+    # How unlike the fitting rows a row is (:meth:`novelty`): the inverse covariance of the
+    # standardised fitting rows, and the distances between which confidence falls to chance.
+    novelty_inverse: np.ndarray | None = None
+    novelty_from: float = 0.0
+    novelty_to: float = 0.0
+    # Temperatures fitted on held-out predictions (combiner_fit.fit_groups): the logits of a
+    # general claim (no named actor, no figure) are divided by the first, the others' by the
+    # second. They change the confidence, never the verdict.
+    temperatures: tuple[float, float] = (1.0, 1.0)
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """The classes' logits for feature rows ``x``, before the temperatures."""
+        rows = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        return ((rows - self.mean) / self.scale) @ self.coef.T + self.intercept
+
+    def verdict(self, x: np.ndarray) -> tuple[str, float]:
+        """The most probable class for one feature row, and the confidence in it.
+
+        The confidence is the class's probability, lowered towards chance (1 / the number of
+        classes) as the row lies farther from the rows the combiner was fitted on: between
+        ``novelty_from`` (a distance most fitting rows are within) and ``novelty_to`` (the
+        farthest fitting row) it falls linearly, beyond it it is chance. A claim and passages
+        unlike anything fitted on are where the fitted probabilities mean least.
+        """
+        p = self.probabilities(x)[0]
+        best = int(np.argmax(p))
+        chance = 1.0 / len(self.classes)
+        share = 0.0
+        if self.novelty_inverse is not None and self.novelty_to > self.novelty_from:
+            distance = float(self.novelty(x)[0])
+            share = (distance - self.novelty_from) / (self.novelty_to - self.novelty_from)
+            share = min(1.0, max(0.0, share))
+        confidence = (1.0 - share) * float(p[best]) + share * chance
+        return self.classes[best], round(min(confidence, CEILING), 2)
+
+    def novelty(self, x: np.ndarray) -> np.ndarray:
+        """Each row's distance from the fitting rows: Mahalanobis over the standardised
+        features, divided by the root of their number (about 0.7 for a typical fitting row)."""
+        if self.novelty_inverse is None:
+            return np.zeros(len(np.atleast_2d(x)))
+        z = (np.atleast_2d(np.asarray(x, dtype=np.float64)) - self.mean) / self.scale
+        squared = np.einsum("ij,jk,ik->i", z, self.novelty_inverse, z) / z.shape[1]
+        return np.sqrt(np.maximum(squared, 0.0))
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """The probability of each class (``classes`` order) for feature rows ``x``."""
         rows = np.atleast_2d(np.asarray(x, dtype=np.float64))
-        logits = ((rows - self.mean) / self.scale) @ self.coef.T + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        weights = np.exp(logits)
-        return weights / weights.sum(axis=1, keepdims=True)
+        general = rows[:, GENERAL_COLUMN] > 0.5
+        temperature = np.where(general, self.temperatures[0], self.temperatures[1])
+        return softmax(self.logits(rows) / temperature[:, None])
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON-ready form :meth:`from_dict` reads back."""
@@ -109,6 +154,14 @@ class Combiner:
             "intercept": [round(float(v), 6) for v in self.intercept],
             "fitted_on": self.fitted_on,
             "figures": self.figures,
+            "temperatures": {"general": self.temperatures[0], "named": self.temperatures[1]},
+            "novelty": None
+            if self.novelty_inverse is None
+            else {
+                "from": round(self.novelty_from, 4),
+                "to": round(self.novelty_to, 4),
+                "inverse": [[round(float(v), 5) for v in row] for row in self.novelty_inverse],
+            },
         }
 
     @classmethod
@@ -132,6 +185,18 @@ class Combiner:
             fitted_on=data.get("fitted_on", ""),
             figures=data.get("figures", {}),
         )
+        temperatures = data.get("temperatures") or {"general": 1.0, "named": 1.0}
+        combiner = replace(
+            combiner, temperatures=(float(temperatures["general"]), float(temperatures["named"]))
+        )
+        novelty = data.get("novelty")
+        if novelty:
+            combiner = replace(
+                combiner,
+                novelty_inverse=np.asarray(novelty["inverse"], dtype=np.float64),
+                novelty_from=float(novelty["from"]),
+                novelty_to=float(novelty["to"]),
+            )
         shape = (len(classes), len(features))
         if combiner.coef.shape != shape or combiner.mean.shape != (len(features),):
             raise ValueError(f"the combiner's coefficients are not of shape {shape}")
@@ -145,6 +210,16 @@ class Combiner:
     def read(cls, path: Path) -> Combiner:
         """Read a combiner written by :meth:`write`."""
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+GENERAL_COLUMN = FEATURES.index("general_claim")
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    weights = np.exp(shifted)
+    return weights / weights.sum(axis=1, keepdims=True)
 
 
 @cache
@@ -184,6 +259,10 @@ def fit_combiner(
     velocity_c, velocity_i = np.zeros_like(coef), np.zeros_like(intercept)
     penalty = l2 / len(y)
     rate, momentum = 0.5, 0.9
+    # Novelty (Combiner.verdict): distances of the fitting rows themselves set the scale.
+    covariance = np.cov(z.T, aweights=w) + NOVELTY_RIDGE * np.eye(z.shape[1])
+    inverse = np.linalg.inv(covariance)
+    distances = np.sqrt(np.einsum("ij,jk,ik->i", z, inverse, z) / z.shape[1])
     for _ in range(steps):
         logits = z @ coef.T + intercept
         logits -= logits.max(axis=1, keepdims=True)
@@ -196,7 +275,18 @@ def fit_combiner(
         velocity_i = momentum * velocity_i - rate * grad_i
         coef += velocity_c
         intercept += velocity_i
-    return Combiner(FEATURES, classes, mean, scale, coef, intercept, fitted_on=fitted_on)
+    return Combiner(
+        FEATURES,
+        classes,
+        mean,
+        scale,
+        coef,
+        intercept,
+        fitted_on=fitted_on,
+        novelty_inverse=inverse,
+        novelty_from=float(np.percentile(distances, NOVELTY_FROM_PERCENTILE)),
+        novelty_to=float(distances.max()),
+    )
 
 
 class LearnedStanceAnalyzer:
@@ -249,6 +339,10 @@ class LearnedStanceAnalyzer:
                 final = self._reread(stance, sim, checks, named)
             elif stance.label == SUPPORTS and stance.score >= MIN_STANCE_SCORE:
                 checks = precise_checks(claim, passage, subject_named=named)
+            missing = 0.0
+            if final.label != NEUTRAL:
+                context = analyse(evidence.context) if evidence.context else None
+                missing = names_missing(claim, passage, context)
             found.append(
                 PassageSignal(
                     similarity=sim,
@@ -258,6 +352,7 @@ class LearnedStanceAnalyzer:
                     checks=checks,
                     source_id=evidence.source_id,
                     rank=rank,
+                    names_missing=missing,
                 )
             )
         with self._lock:
@@ -303,10 +398,8 @@ class LearnedStanceAnalyzer:
             signals = self._recent.get(_key(claim, evidences))
         if signals is None:
             signals = self.signals(claim, evidences)
-        probabilities = self.combiner.probabilities(self.features(claim, signals))[0]
-        best = int(np.argmax(probabilities))
-        label: VerdictLabel = self.combiner.classes[best]  # type: ignore[assignment]
-        confidence = round(min(float(probabilities[best]), CEILING), 2)
+        best, confidence = self.combiner.verdict(self.features(claim, signals))
+        label: VerdictLabel = best  # type: ignore[assignment]
         base = decide(assessments, may_lean=claim.may_lean, calibration=self.calibration)
         return overruled(base, label, confidence, assessments, signals)
 

@@ -76,6 +76,14 @@ FEATURES: tuple[str, ...] = (
     "refute_sources",
     "support_rank",
     "refute_rank",
+    # the strongest passage on each side: how close in meaning, how much of the claim's words
+    # and of its named things it carries (a changed place or actor leaves one out)
+    "support_similarity",
+    "support_coverage",
+    "support_names_missing",
+    "refute_similarity",
+    "refute_coverage",
+    "refute_names_missing",
     "disputed",
     # reason codes among the counted stances
     *(f"code_{group}" for group in CODE_GROUPS),
@@ -105,6 +113,7 @@ class PassageSignal:
     checks: tuple[str, ...]  # precise checks that object, read as if it were aligned
     source_id: str
     rank: int  # 0-based place in the retrieved list (BM25 and dense fused)
+    names_missing: float = 0.0  # share of the claim's named things it and its paragraph omit
 
 
 def precise_checks(claim: Claim, passage: TextAnalysis, *, subject_named: bool) -> tuple[str, ...]:
@@ -155,6 +164,16 @@ def _swapped(said: TextAnalysis, passage: TextAnalysis) -> bool:
     return any(e.kind in missing and e.key not in claimed for e in passage.entities)
 
 
+def names_missing(claim: Claim, passage: TextAnalysis, context: TextAnalysis | None) -> float:
+    """Share of the claim's named things (under any alias) that neither the passage nor its
+    paragraph names."""
+    wanted = claim.analysis.entity_keys
+    if not wanted:
+        return 0.0
+    present = passage.entity_keys | (context.entity_keys if context is not None else frozenset())
+    return len(wanted - present) / len(wanted)
+
+
 def coverage(claim: Claim, passage: TextAnalysis) -> float:
     """Share of the claim's content words that the passage carries (by lemma or concept)."""
     wanted = [token for token in claim.analysis.tokens if token.content]
@@ -190,6 +209,16 @@ def claim_features(claim: Claim, signals: Sequence[PassageSignal]) -> np.ndarray
     values["refute_sources"] = float(np.log1p(refuters))
     values["support_rank"] = _best_rank(signals, SUPPORTS)
     values["refute_rank"] = _best_rank(signals, REFUTES)
+    for side, label in (("support", SUPPORTS), ("refute", REFUTES)):
+        strongest = max(
+            (s for s in signals if s.stance.label == label and _counts(s.stance)),
+            key=lambda s: s.stance.score,
+            default=None,
+        )
+        if strongest is not None:
+            values[f"{side}_similarity"] = strongest.similarity
+            values[f"{side}_coverage"] = strongest.coverage
+            values[f"{side}_names_missing"] = strongest.names_missing
     counted = [s for s in signals if _counts(s.stance)]
     values["disputed"] = float(any(s.stance.disputed for s in counted))
     for group, codes in CODE_GROUPS.items():
