@@ -21,11 +21,13 @@ eval`` measures the shipped analyzer exactly.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 from pathlib import Path
 
 from factcheck.engine.stance.combiner_data import read_records
-from factcheck.engine.stance.combiner_fit import BALANCE, L2, cross_validate
+from factcheck.engine.stance.combiner_fit import BALANCE, L2, OVERRIDE_AT, cross_validate
+from factcheck.engine.stance.learned import Combiner
 
 SUFFIX = ".features.jsonl"
 ANALYZERS = ("rules", "meaning", "learned")
@@ -37,6 +39,7 @@ def main() -> None:
     parser.add_argument("--fold", action="append", default=[], help="name=group,group")
     parser.add_argument("--l2", nargs="*", type=float, default=[L2])
     parser.add_argument("--balance", nargs="*", type=float, default=[BALANCE])
+    parser.add_argument("--override-at", nargs="*", type=float, default=[OVERRIDE_AT])
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--summary", action="store_true", help="only the summary lines")
     args = parser.parse_args()
@@ -45,11 +48,21 @@ def main() -> None:
     for spec in args.fold:
         name, members = spec.split("=", 1)
         folds[name] = members.split(",")
+    fitted: dict[tuple[str, float, float], Combiner] = {}
     for l2 in args.l2:
-        for balance in args.balance:
-            table = cross_validate(groups, l2=l2, balance=balance, folds=folds)
-            print(f"\nL2 {l2}, balance {balance}: each fold measured on its groups, learned")
-            print("fitted on all the others")
+        for balance, override_at in itertools.product(args.balance, args.override_at):
+            table = cross_validate(
+                groups,
+                l2=l2,
+                balance=balance,
+                override_at=override_at,
+                folds=folds,
+                fitted=fitted,
+            )
+            print(
+                f"\nL2 {l2}, balance {balance}, overrules at {override_at}: each fold measured "
+                "on its groups, learned fitted on all the others"
+            )
             if not args.summary:
                 _print(table, markdown=args.markdown)
             for analyzer in ANALYZERS:

@@ -8,6 +8,7 @@ shipped file loads and is served by the registry).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -210,6 +211,19 @@ def test_when_the_combiner_overrules_the_aggregation_it_shows_why() -> None:
     assert "Weighing every signal" in verdict.explanation
     if verdict.supporting:  # passages close enough in meaning are shown, with their similarity
         assert "similarity" in verdict.supporting[0].stance.texts[0]
+
+
+def test_the_combiner_overrules_the_aggregation_only_when_sure_enough() -> None:
+    x = np.zeros(len(FEATURES))
+    x[FEATURES.index("support")] = 1.0  # supported at e^6 / (e^6 + e^3 + 2), about 0.94
+    sure = tiny_combiner()
+    assert sure.verdict(x, NOT_ENOUGH_EVIDENCE)[0] == SUPPORTED
+    cautious = replace(sure, override_at=0.99)
+    label, confidence = cautious.verdict(x, NOT_ENOUGH_EVIDENCE)
+    assert label == NOT_ENOUGH_EVIDENCE  # the aggregation's verdict stands
+    p = cautious.probabilities(x)[0]
+    assert confidence == round(float(p[VERDICTS.index(NOT_ENOUGH_EVIDENCE)]), 2)  # and is doubted
+    assert cautious.verdict(x, SUPPORTED) == sure.verdict(x)  # agreeing needs no threshold
 
 
 def test_the_registry_serves_it_with_the_shipped_combiner() -> None:

@@ -69,7 +69,13 @@ def extract(
                 for label in VERDICTS
             }
             features = analyzer.features(claim, signals)
-            parts.append({"features": [round(float(v), 5) for v in features], "found": found})
+            parts.append(
+                {
+                    "features": [round(float(v), 5) for v in features],
+                    "found": found,
+                    "usual": base.label,  # the aggregation's verdict, before the combiner
+                }
+            )
         yield {
             "id": example.id,
             "claim": example.claim,
@@ -146,7 +152,7 @@ def predict_claims(
         verdicts: list[tuple[VerdictLabel, float]] = []
         found: list[bool | None] = []
         for part in record["parts"]:
-            best, confidence = combiner.verdict(np.asarray(part["features"]))
+            best, confidence = combiner.verdict(np.asarray(part["features"]), part.get("usual"))
             label: VerdictLabel = best  # type: ignore[assignment]
             verdicts.append((label, confidence))
             found.append(part["found"][label])

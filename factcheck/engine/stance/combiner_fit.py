@@ -23,6 +23,7 @@ from factcheck.engine.verdict import VERDICTS
 
 L2 = 3.0  # the L2 penalty, chosen by the cross-validation of tests/benchmarks/fit_combiner.py
 BALANCE = 0.5  # how far each group's weight is evened out (fit_groups), chosen likewise
+OVERRIDE_AT = 0.6  # the combiner overrules the aggregation at this probability, chosen likewise
 Records = Sequence[dict[str, Any]]
 
 
@@ -31,6 +32,7 @@ def fit_groups(
     *,
     l2: float = L2,
     balance: float = BALANCE,
+    override_at: float = OVERRIDE_AT,
     temperatures: bool = True,
 ) -> Combiner:
     """A combiner fitted on every claim of every group, with its in-sample figures.
@@ -56,6 +58,7 @@ def fit_groups(
         l2=l2,
         fitted_on=f"claims of: {names}; L2 {l2}, balance {balance}",
     )
+    combiner = replace(combiner, override_at=override_at)
     if temperatures and len(groups) >= 3:
         combiner = replace(combiner, temperatures=_held_out_temperatures(groups, l2, balance))
     figures = {
@@ -144,15 +147,22 @@ def cross_validate(
     *,
     l2: float = L2,
     balance: float = BALANCE,
+    override_at: float = OVERRIDE_AT,
     folds: Mapping[str, Sequence[str]] | None = None,
+    fitted: dict[tuple[str, float, float], Combiner] | None = None,
 ) -> dict[str, dict[str, dict[str, float | None]]]:
     """For each fold (by default each group alone), the three analyzers on its groups, learned
-    fitted on every other group."""
+    fitted on every other group. ``fitted`` keeps each fold's fit across calls that differ only
+    in ``override_at`` (which does not change the fit)."""
     folds = folds or {name: [name] for name in groups}
+    fitted = {} if fitted is None else fitted
     table: dict[str, dict[str, dict[str, float | None]]] = {}
     for fold, held in folds.items():
-        training = {name: r for name, r in groups.items() if name not in held}
-        combiner = fit_groups(training, l2=l2, balance=balance)
+        key = (fold, l2, balance)
+        if key not in fitted:
+            training = {name: r for name, r in groups.items() if name not in held}
+            fitted[key] = fit_groups(training, l2=l2, balance=balance)
+        combiner = replace(fitted[key], override_at=override_at)
         records = [r for name in held for r in groups[name]]
         table[fold] = {
             "rules": measure(records, baseline(records, "rules")),

@@ -101,23 +101,32 @@ class Combiner:
     # general claim (no named actor, no figure) are divided by the first, the others' by the
     # second. They change the confidence, never the verdict.
     temperatures: tuple[float, float] = (1.0, 1.0)
+    # The combiner overrules the usual aggregation's verdict only at this probability or above
+    # (:meth:`verdict`); 0 lets it always decide.
+    override_at: float = 0.0
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         """The classes' logits for feature rows ``x``, before the temperatures."""
         rows = np.atleast_2d(np.asarray(x, dtype=np.float64))
         return ((rows - self.mean) / self.scale) @ self.coef.T + self.intercept
 
-    def verdict(self, x: np.ndarray) -> tuple[str, float]:
-        """The most probable class for one feature row, and the confidence in it.
+    def verdict(self, x: np.ndarray, usual: str | None = None) -> tuple[str, float]:
+        """The verdict for one feature row, and the confidence in it.
 
-        The confidence is the class's probability, lowered towards chance (1 / the number of
-        classes) as the row lies farther from the rows the combiner was fitted on: between
-        ``novelty_from`` (a distance most fitting rows are within) and ``novelty_to`` (the
-        farthest fitting row) it falls linearly, beyond it it is chance. A claim and passages
-        unlike anything fitted on are where the fitted probabilities mean least.
+        The verdict is the most probable class; but when ``usual`` (the verdict the usual
+        aggregation of the passages' stances reached) is given and differs, the combiner
+        overrules it only if its own class is at least ``override_at`` probable, else the
+        verdict stays ``usual``. The confidence is the verdict's probability, lowered towards
+        chance (1 / the number of classes) as the row lies farther from the rows the combiner
+        was fitted on: between ``novelty_from`` (a distance most fitting rows are within) and
+        ``novelty_to`` (the farthest fitting row) it falls linearly, beyond it it is chance. A
+        claim and passages unlike anything fitted on are where the fitted probabilities mean
+        least.
         """
         p = self.probabilities(x)[0]
         best = int(np.argmax(p))
+        if usual is not None and self.classes[best] != usual and p[best] < self.override_at:
+            best = self.classes.index(usual)
         chance = 1.0 / len(self.classes)
         share = 0.0
         if self.novelty_inverse is not None and self.novelty_to > self.novelty_from:
@@ -155,6 +164,7 @@ class Combiner:
             "fitted_on": self.fitted_on,
             "figures": self.figures,
             "temperatures": {"general": self.temperatures[0], "named": self.temperatures[1]},
+            "override_at": self.override_at,
             "novelty": None
             if self.novelty_inverse is None
             else {
@@ -187,7 +197,9 @@ class Combiner:
         )
         temperatures = data.get("temperatures") or {"general": 1.0, "named": 1.0}
         combiner = replace(
-            combiner, temperatures=(float(temperatures["general"]), float(temperatures["named"]))
+            combiner,
+            temperatures=(float(temperatures["general"]), float(temperatures["named"])),
+            override_at=float(data.get("override_at", 0.0)),
         )
         novelty = data.get("novelty")
         if novelty:
@@ -398,9 +410,9 @@ class LearnedStanceAnalyzer:
             signals = self._recent.get(_key(claim, evidences))
         if signals is None:
             signals = self.signals(claim, evidences)
-        best, confidence = self.combiner.verdict(self.features(claim, signals))
-        label: VerdictLabel = best  # type: ignore[assignment]
         base = decide(assessments, may_lean=claim.may_lean, calibration=self.calibration)
+        best, confidence = self.combiner.verdict(self.features(claim, signals), base.label)
+        label: VerdictLabel = best  # type: ignore[assignment]
         return overruled(base, label, confidence, assessments, signals)
 
 
