@@ -4,7 +4,9 @@
 :class:`StanceAnalyzer` interface); ``rules`` the rule-based analyzer; ``meaning`` the rules plus
 alignment by meaning (the sentence encoder); ``learned`` those signals and more (``signals``)
 combined by a fitted model; ``registry`` the analyzers
-by name, of which the setting ``FACTCHECK_STANCE_ANALYZER`` chooses one (default ``"rules"``).
+by name, of which the setting ``FACTCHECK_STANCE_ANALYZER`` chooses one (default ``"learned"``;
+``DEFAULT_ANALYZER``, what :func:`~factcheck.engine.verify.verify` uses when it is given none,
+stays ``"rules"``, the baseline).
 May import the rest of ``engine`` below it (claim analysis, evidence, calibration) and
 ``language``.
 """
