@@ -81,7 +81,7 @@ def _held_out_temperatures(
         inner = fit_groups(others, l2=l2, balance=balance, temperatures=False)
         x, labels = rows(records)
         logits.append(inner.logits(x))
-        targets += [VERDICTS.index(label) for label in labels]  # type: ignore[arg-type]
+        targets += [VERDICTS.index(label) for label in labels]
         general.append(x[:, GENERAL_COLUMN] > 0.5)
         weights += [len(labels) ** -balance] * len(labels)
     z, t, g, w = (

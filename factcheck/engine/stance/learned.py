@@ -259,7 +259,7 @@ def fit_combiner(
     classes = VERDICTS
     target = np.zeros((len(y), len(classes)))
     for row, label in enumerate(y):
-        target[row, classes.index(label)] = 1.0  # type: ignore[arg-type]
+        target[row, classes.index(label)] = 1.0
     w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
     w = w / w.sum()
     mean = x.mean(axis=0)
