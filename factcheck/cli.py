@@ -42,6 +42,11 @@ COMMANDS: dict[str, LazyCommand] = {
     "index": LazyCommand(
         "factcheck.commands.index", "index_group", "Inspect or rebuild the search index."
     ),
+    "model": LazyCommand(
+        "factcheck.commands.model",
+        "model_group",
+        "Extract the learned analyzer's features and fit its combiner.",
+    ),
     "reviewer": LazyCommand(
         "factcheck.commands.reviewer", "reviewer_group", "Manage reviewers and their API tokens."
     ),

@@ -125,11 +125,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "STANCE_ANALYZER",
-        "rules",
+        "learned",
         "The stance analyzer that judges each candidate passage, by its registered name "
-        "(`factcheck.engine.stance.registry`): `rules`, the rule-based analyzer, or `meaning`, "
-        "the rules plus paraphrases read by the sentence encoder. An unknown name stops the "
-        "app at start with the names registered.",
+        "(`factcheck.engine.stance.registry`): `learned`, the rules' and the sentence "
+        "encoder's signals combined by a fitted model that also sets the confidence; `rules`, "
+        "the rule-based analyzer; or `meaning`, the rules plus paraphrases read by the sentence "
+        "encoder. An unknown name stops the app at start with the names registered.",
     ),
     Setting(
         "DENSE_RETRIEVAL",

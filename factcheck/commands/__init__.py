@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Flask
 
 from factcheck.commands.index import index_group
+from factcheck.commands.model import model_group
 from factcheck.commands.reviewer import reviewer_group
 from factcheck.commands.serve import serve_command
 from factcheck.commands.sources import import_command
@@ -23,3 +24,4 @@ def init_app(app: Flask) -> None:
     for command in (import_command, index_group, serve_command, verify_command, eval_command):
         app.cli.add_command(command)
     app.cli.add_command(reviewer_group)
+    app.cli.add_command(model_group)

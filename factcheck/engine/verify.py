@@ -138,7 +138,12 @@ def _verify_one(
     stances = analyzer.assess_many(analysed, evidence)
     assessments = [Assessment(e, s) for e, s in zip(evidence, stances, strict=True)]
     judged_at = clock()
-    verdict = decide(assessments, may_lean=analysed.may_lean, calibration=analyzer.calibration)
+    # An analyzer that weighs the passages itself (``learned``) has its own ``decide``.
+    own_decide = getattr(analyzer, "decide", None)
+    if own_decide is not None:
+        verdict = own_decide(analysed, assessments)
+    else:
+        verdict = decide(assessments, may_lean=analysed.may_lean, calibration=analyzer.calibration)
     decided_at = clock()
     return Result(
         claim=claim.strip(),

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from factcheck import commands
 from factcheck.cli import COMMANDS, main
 
-OWN_COMMANDS = {"eval", "import", "index", "reviewer", "serve", "verify"}
+OWN_COMMANDS = {"eval", "import", "index", "model", "reviewer", "serve", "verify"}
 
 
 def listed_commands(help_text: str) -> set[str]:

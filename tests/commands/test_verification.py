@@ -161,3 +161,14 @@ def test_eval_compare_refuses_to_fit_a_calibration(runner: FlaskCliRunner, tmp_p
     )
     assert result.exit_code == 2
     assert "cannot go with --compare" in result.output
+
+
+def test_eval_compare_lists_the_learned_analyzer(
+    runner: FlaskCliRunner, imported: None, tmp_path: Path
+) -> None:
+    result = runner.invoke(args=["eval", "--compare", "--json", str(_claims_file(tmp_path))])
+    assert result.exit_code == 0, result.output
+    analyzers = json.loads(result.stdout)["analyzers"]
+    assert {"rules", "meaning", "learned"} <= set(analyzers)
+    learned = analyzers["learned"]
+    assert learned["count"] == 1 and 0.0 <= learned["expected_calibration_error"] <= 1.0

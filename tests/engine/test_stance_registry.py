@@ -104,6 +104,7 @@ def test_the_rules_analyzer_judges_many_as_it_judges_one() -> None:
 def test_the_setting_chooses_the_analyzer_and_the_verdict_follows(
     tmp_path: Path, sources_dir: Path, contrary: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("FACTCHECK_STANCE_ANALYZER", "rules")  # the default is now "learned"
     rules = make_app(tmp_path / "rules", sources_dir)
     with rules.app_context():
         assert isinstance(get_stance_analyzer(), RuleStanceAnalyzer)

@@ -2,8 +2,11 @@
 
 ``base`` holds what every analyzer shares (labels, :class:`Reason`, :class:`Stance`, the
 :class:`StanceAnalyzer` interface); ``rules`` the rule-based analyzer; ``meaning`` the rules plus
-alignment by meaning (the sentence encoder); ``registry`` the analyzers
-by name, of which the setting ``FACTCHECK_STANCE_ANALYZER`` chooses one (default ``"rules"``).
+alignment by meaning (the sentence encoder); ``learned`` those signals and more (``signals``)
+combined by a fitted model; ``registry`` the analyzers
+by name, of which the setting ``FACTCHECK_STANCE_ANALYZER`` chooses one (default ``"learned"``;
+``DEFAULT_ANALYZER``, what :func:`~factcheck.engine.verify.verify` uses when it is given none,
+stays ``"rules"``, the baseline).
 May import the rest of ``engine`` below it (claim analysis, evidence, calibration) and
 ``language``.
 """
@@ -34,6 +37,16 @@ DEFAULT_ANALYZER = "rules"
 
 register_analyzer("rules", RuleStanceAnalyzer)
 register_analyzer("meaning", MeaningStanceAnalyzer)
+
+
+def _learned() -> StanceAnalyzer:
+    # Imported when created: ``learned`` reads the verdict module, which imports this package.
+    from factcheck.engine.stance.learned import LearnedStanceAnalyzer
+
+    return LearnedStanceAnalyzer()
+
+
+register_analyzer("learned", _learned)
 
 __all__ = [
     "DEFAULT_ANALYZER",
