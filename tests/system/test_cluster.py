@@ -274,9 +274,12 @@ class Editor:
         )
         if response.status_code != 201:
             return None
-        passage = response.json()["passages"][0]
+        passage_id = response.json()["passages"][0]["id"]
+        passage = requests.get(
+            f"{self.base_url}/api/v1/passages/{passage_id}", headers=self.headers, timeout=30
+        ).json()
         claim = harbour_claim(place, ships)
-        return Edit("add", claim, passage["id"], passage["text"], passage["version"])
+        return Edit("add", claim, passage_id, passage["text"], passage["version"])
 
     def correct(self, edit: Edit, place: str, ships: int) -> Edit | None:
         text = harbour_text(place, ships)
