@@ -16,7 +16,13 @@ from flask.json.provider import DefaultJSONProvider
 
 from factcheck import commands, errors
 from factcheck.catalog import database
-from factcheck.extensions import EMBEDDER_KEY, SEARCH_INDEX_KEY, VECTOR_STORE_KEY
+from factcheck.extensions import (
+    EMBEDDER_KEY,
+    SEARCH_INDEX_KEY,
+    VECTOR_STORE_KEY,
+    get_feed_follower,
+    on_feed_applied,
+)
 from factcheck.review import pages as review
 from factcheck.search.index import SearchIndex
 from factcheck.search.indexing import ensure_index
@@ -54,7 +60,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # the index changes (see factcheck.web.checks); until then BM25F answers alone.
         vectors = VectorStore(app.config["INDEX_DIR"])
         app.extensions[VECTOR_STORE_KEY] = vectors
-        app.extensions[EMBEDDER_KEY] = BackgroundEmbedder(search_index, vectors)
+        embedder = app.extensions[EMBEDDER_KEY] = BackgroundEmbedder(search_index, vectors)
+        on_feed_applied(app, embedder.poke)  # changes made on other nodes are embedded too
 
     errors.init_app(app)
     protection.init_app(app)  # security headers; the rate limit on claim checks
@@ -62,4 +69,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     commands.init_app(app)
     app.register_blueprint(web.bp)
     review.init_app(app)  # sign-in, CSRF, /review pages, curation and reviews API
+    if not app.testing:
+        # A serving process follows the change feed (one per INDEX_DIR at a time, see
+        # factcheck.search.feed_follower). `factcheck serve` starts it as each worker boots;
+        # any other server (gunicorn wsgi:app, flask run) at its first request. Not before:
+        # a thread started here would not survive gunicorn's fork.
+        follower = get_feed_follower(app)
+
+        @app.before_request
+        def _follow_the_feed() -> None:
+            if not follower.started:
+                follower.start()
+
     return app

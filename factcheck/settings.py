@@ -160,6 +160,29 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_bool,
     ),
     Setting(
+        "FEED_POLL_SECONDS",
+        0.5,
+        "How often a node's feed follower (one process per `INDEX_DIR`) looks for catalog "
+        "changes it has not applied, in seconds. On PostgreSQL it also wakes at once on "
+        "`NOTIFY factcheck_feed`.",
+        float,
+    ),
+    Setting(
+        "FEED_REBUILD_AFTER",
+        1_000,
+        "A node more than this many change-feed entries behind the catalog (or with no index) "
+        "rebuilds its index from the catalog and swaps it in, instead of applying the entries.",
+        int,
+    ),
+    Setting(
+        "MAX_FEED_LAG_SECONDS",
+        30.0,
+        "`GET /api/v1/health` answers 503 (status `lagging`) when the oldest change-feed entry "
+        "this node has not applied is older than this, in seconds, so a load balancer takes "
+        "the node out until it catches up.",
+        float,
+    ),
+    Setting(
         "AUTO_MIGRATE",
         True,
         "Upgrade the catalog schema (Alembic `upgrade head`) when the app starts.",

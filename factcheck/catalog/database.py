@@ -27,6 +27,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from factcheck.catalog import feed
+
 MIGRATION_LOCK_KEY = 0x66616374  # "fact": an arbitrary, fixed advisory lock id
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -169,10 +171,17 @@ def serialised_transaction(engine: Engine, key: str) -> Iterator[Connection]:
 class Database:
     """One catalog database: its engine and a factory of sessions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, engine: Engine | None = None) -> None:
         self.url = normalise_url(url)
-        self.engine = create_catalog_engine(self.url)
+        self.engine = engine if engine is not None else create_catalog_engine(self.url)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        feed.install(self.session_factory)  # every commit writes the change feed's entry
+
+    @classmethod
+    def of_session(cls, session: Session) -> Database:
+        """A :class:`Database` on the engine ``session`` is bound to (sharing its pool)."""
+        engine = session.get_bind().engine
+        return cls(engine.url.render_as_string(hide_password=False), engine=engine)
 
     @property
     def is_sqlite(self) -> bool:

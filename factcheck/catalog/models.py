@@ -237,3 +237,22 @@ class VerdictChange(Base):
     passage_id: Mapped[str | None] = mapped_column(String(200))  # the passage that moved it
     passage_text: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now, index=True)
+
+
+class FeedEntry(Base):
+    """One committed change to what is searchable: the change feed every node's index follows.
+
+    Written in the transaction of the change itself (:mod:`factcheck.catalog.feed`), so the feed
+    holds exactly what was committed. ``id`` is the position: it only grows, and positions are
+    given out in commit order (see :func:`factcheck.catalog.feed.write_pending`).
+    """
+
+    __tablename__ = "feed_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64))  # "import", "correct,exclude", "retire", …
+    source_ids: Mapped[list[str]] = mapped_column(JSON)  # whose passages the index must replace
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+    # SQLite: AUTOINCREMENT, so a position is never given out twice, even after a deletion.
+    __table_args__ = ({"sqlite_autoincrement": True},)

@@ -21,6 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from factcheck.catalog.feed import note_change
 from factcheck.catalog.models import AuditEntry, Passage, Source, utc_now
 from factcheck.ingest.documents import Document
 from factcheck.ingest.passages import PassageDraft, build_passages
@@ -115,11 +116,14 @@ def import_documents(
 ) -> ImportSummary:
     """Add or refresh ``documents`` in the catalog; return what changed.
 
-    The caller commits. ``build`` splits a document into passages (tests may pass their own).
+    The caller commits; the commit writes the change feed's entry for the sources changed
+    (:mod:`factcheck.catalog.feed`). ``build`` splits a document into passages (tests may pass
+    their own).
     """
     summary = ImportSummary()
     for batch in chunked(documents, BATCH_DOCUMENTS):
         summary.merge(_import_batch(session, batch, actor, build))
+    note_change(session, summary.changed_source_ids, "import")  # the feed entry, at the commit
     return summary
 
 

@@ -16,9 +16,10 @@ from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from factcheck.commands.sources import advance
-from factcheck.extensions import get_database, get_search_index
+from factcheck.extensions import get_database, get_feed_follower, get_search_index
 from factcheck.language.encoder import Encoder
 from factcheck.search.drift import Drift, find_drift, repair_drift
+from factcheck.search.feed import FeedProgress, apply_feed, feed_state
 from factcheck.search.index import SearchIndex
 from factcheck.search.indexing import rebuild_index
 from factcheck.search.vectors import EmbeddingReport, VectorStore, embed_passages
@@ -48,13 +49,16 @@ def index_rebuild_command() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @with_appcontext
 def index_status_command(as_json: bool) -> None:
-    """Show passages and sources indexed, the index version and its last update, and how many
-    passages have their vector (dense retrieval uses them once they cover the index)."""
+    """Show passages and sources indexed, the index version and its last update, how many
+    passages have their vector (dense retrieval uses them once they cover the index), and the
+    change feed: the position this node applied, the catalog's, and the lag in seconds."""
     index = get_search_index()
     status = index.status()
     vectors = VectorStore(index.directory).status(status.passages)
+    feed = feed_state(get_database(), index)
     if as_json:
-        click.echo(json.dumps({**status.as_dict(), "vectors": vectors.as_dict()}, indent=2))
+        report = {**status.as_dict(), "vectors": vectors.as_dict(), "feed": feed.as_dict()}
+        click.echo(json.dumps(report, indent=2))
         return
     last = status.last_update.isoformat(timespec="seconds") if status.last_update else "never"
     click.echo(f"passages: {status.passages}")
@@ -64,6 +68,42 @@ def index_status_command(as_json: bool) -> None:
     click.echo(f"directory: {status.directory}")
     state = " (embedding now)" if vectors.running else ""
     click.echo(f"vectors: {vectors.embedded}/{vectors.total} passages embedded{state}")
+    click.echo(f"feed: node at {feed.node_position}, catalog at {feed.catalog_position}")
+    click.echo(f"feed lag: {feed.lag_seconds:.3f} s")
+
+
+@index_group.command("follow")
+@click.option("--once", is_flag=True, help="Catch up once and exit, instead of following.")
+@with_appcontext
+def index_follow_command(once: bool) -> None:
+    """Follow the catalog's change feed into this node's index, in the foreground.
+
+    For a node that runs its follower as its own process. Only one process per index directory
+    follows at a time: while another (a server worker) holds the follower lock, this one stands
+    by and takes over if that process dies. Stop it with Ctrl-C.
+    """
+    follower = get_feed_follower()
+    if once:
+        progress = apply_feed(
+            get_database(), get_search_index(), rebuild_after=follower.rebuild_after
+        )
+        click.echo(f"feed: {progress.method}, {progress.entries} entries, at {progress.position}")
+        return
+    poke_passes = follower.on_applied
+
+    def report(progress: FeedProgress) -> None:
+        click.echo(
+            f"feed: {progress.method}, {progress.entries} entries, now at {progress.position}"
+        )
+        if poke_passes is not None:
+            poke_passes(progress)
+
+    follower.on_applied = report
+    click.echo(f"following the change feed into {get_search_index().directory} (Ctrl-C stops)")
+    try:
+        follower.run()
+    except KeyboardInterrupt:
+        follower.stop()
 
 
 @index_group.command("embed")

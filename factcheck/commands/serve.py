@@ -1,5 +1,5 @@
-"""``factcheck serve``: import the bundled sources into an empty catalog, repair any drift
-between catalog and index, then serve with gunicorn."""
+"""``factcheck serve``: import the bundled sources into an empty catalog, catch the index up with
+the change feed and repair any drift between catalog and index, then serve with gunicorn."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
         click.echo(f"empty catalog: importing {sources}", err=True)
         report = import_with_progress(database, index, [sources])  # bars on stderr
         click.echo(import_summary(report), err=True)
-    repair = repair_at_start(database, index)  # e.g. after a crash mid-import or mid-edit
+    # e.g. after a crash mid-import or mid-edit: the feed first, then a comparison
+    repair = repair_at_start(database, index, rebuild_after=app.config["FEED_REBUILD_AFTER"])
     if repair is not None:
         click.echo(f"index was out of step with the catalog: {repair.method} repair", err=True)
     # Nothing opened here may be shared with forked workers.

@@ -4,7 +4,8 @@ Two worker processes, because verification is CPU-bound Python and the machines 
 four threads in each, so slow clients and I/O do not hold a whole process. The app is prepared
 (catalog migrated, seed sources imported, index built) in the master before workers fork, and its
 database connections and searchers are released first so no worker inherits them. Each worker
-starts the background embedding of passage vectors once it is up (:func:`start_embedding`).
+starts its feed follower (one of them follows the change feed into the node's index, the others
+stand by) and the background embedding of passage vectors once it is up (:func:`start_embedding`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from factcheck.extensions import get_embedder
+from factcheck.extensions import get_embedder, get_feed_follower
 
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 4
@@ -59,9 +60,12 @@ def server_options(host: str, port: int, workers: int, threads: int) -> dict[str
 
 
 def start_embedding(worker: Any) -> None:
-    """Gunicorn hook, in each worker once it has the app: start the background embedding pass
-    (dense retrieval), so vectors are computed from start-up rather than from the first check.
-    One worker embeds; the other finds the pass lock held and looks again on later checks."""
+    """Gunicorn hook, in each worker once it has the app: start the feed follower (one worker
+    per node follows) and the background embedding pass (dense retrieval), so vectors are
+    computed from start-up rather than from the first check. One worker embeds; the other
+    finds the pass lock held and looks again on later checks."""
+    if not worker.wsgi.testing:
+        get_feed_follower(worker.wsgi).start()
     embedder = get_embedder(worker.wsgi)
     if embedder is not None:
         embedder.poke()

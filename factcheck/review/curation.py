@@ -1,4 +1,4 @@
-"""Curation: what reviewers change in the catalog, each change audited, the index kept in step.
+"""Curation: what reviewers change in the catalog, each change audited and fed to the index.
 
 Plain functions of a SQLAlchemy session (no Flask), shared by the ``/review`` pages and the
 curation API so both follow one set of rules:
@@ -17,8 +17,9 @@ A refusal is an exception of the :mod:`factcheck.errors` family (:class:`Curatio
 :class:`NotFoundError` 404, :class:`PermissionDeniedError` 403, :class:`DuplicateSourceError` and
 :class:`EditConflict` 409), so a view lets it propagate. A change runs inside
 :func:`curation_change`, the one unit of work the pages and the API share: it commits the change
-with its audit entries (or rolls both back on a refusal), then replaces the changed sources'
-passages in the live index (a few dozen rows, not a rebuild), so a check sees the change at once.
+with its audit entries and its change-feed entry (or rolls all back on a refusal), then applies
+the feed to the node's index (the changed sources' passages replaced, not a rebuild), so a check
+sees the change at once; every other node's follower applies the same entry.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from factcheck.catalog.database import Database
+from factcheck.catalog.feed import committed_position, note_change
 from factcheck.catalog.models import AuditEntry, Passage, Source
 from factcheck.catalog.store import ImportSummary, import_documents, record_audit
 from factcheck.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -41,8 +44,8 @@ from factcheck.ingest.documents import Document, normalise_published, slugify
 from factcheck.ingest.passages import PassageDraft, build_passages, content_hash
 from factcheck.review.look_again import flag_reviews_citing
 from factcheck.review.reviewers import ReviewerIdentity
+from factcheck.search.feed import apply_feed
 from factcheck.search.index import SearchIndex
-from factcheck.search.indexing import refresh_sources
 from factcheck.settings import SETTINGS_BY_NAME
 
 # The fixed reliability scale, best first; ``None`` means not rated yet.
@@ -289,8 +292,7 @@ def edit_source(
         flag_reviews_citing(
             session, [(pid, detail) for pid in passage_ids], action="retire", actor=actor.name
         )
-    if actions:
-        _changed(session, source_id)
+    _changed(session, source_id, actions)
     return actions
 
 
@@ -396,8 +398,7 @@ def add_source(
         session.get(Source, document.source_id).reliability = reliability  # type: ignore[union-attr]
     if summary.passages_skipped and not summary.passages_added:
         raise CurationError("Every passage of this text is already in another source.")
-    _changed(session, document.source_id)
-    return summary
+    return summary  # import_documents noted the new source for the change feed
 
 
 # Passages -----------------------------------------------------------------------------------
@@ -506,7 +507,7 @@ def edit_passage(
                 action=action,
                 actor=actor.name,
             )
-    _changed(session, passage.source_id)
+    _changed(session, passage.source_id, [action for action, _before, _after in changes])
     return [action for action, _before, _after in changes]
 
 
@@ -565,42 +566,44 @@ def audit_entries(session: Session, criteria: AuditFilter) -> Page:
 
 # Unit of work -------------------------------------------------------------------------------
 
-# Where a session inside :func:`curation_change` collects the ids of the sources changed in it.
-CHANGED_SOURCES = "factcheck.curation.changed_sources"
+# How long the request that made a change waits for the index's writer lock to apply it itself
+# (read-your-writes); past that the node's follower applies it, a moment later.
+READ_YOUR_WRITES_SECONDS = 5.0
 
 
 @contextmanager
 def curation_change(session: Session, index: SearchIndex) -> Iterator[Session]:
-    """One curation change: commit it with its audit, then bring the index up to date.
+    """One curation change: commit it with its audit and its feed entry, then apply the feed.
 
     Inside the block the functions above change the catalog and write their audit entries in
-    ``session``'s transaction, each noting the source it changed. Leaving the block commits and
-    replaces those sources' passages in ``index``; an exception (a refusal included) rolls the
-    change and its audit back, leaves the index alone and propagates.
+    ``session``'s transaction, each noting the source it changed for the change feed
+    (:func:`factcheck.catalog.feed.note_change`). Leaving the block commits, which writes the
+    feed entry in the same transaction, then applies the feed to ``index`` up to that entry
+    (:func:`factcheck.search.feed.apply_feed`, as every node's follower does), so the request
+    that made the change sees it at once. An exception (a refusal included) rolls the change,
+    its audit and its feed entry back, leaves the index alone and propagates.
     """
-    changed: set[str] = set()
-    session.info[CHANGED_SOURCES] = changed
+    committed_position(session)  # forget a position an earlier commit of the session left
     try:
         yield session
         session.commit()
     except BaseException:
         session.rollback()
         raise
-    finally:
-        session.info.pop(CHANGED_SOURCES, None)
-    reindex_sources(session, index, changed)
+    position = committed_position(session)
+    if position is not None:
+        apply_feed(
+            Database.of_session(session),
+            index,
+            until=position,
+            lock_timeout=READ_YOUR_WRITES_SECONDS,
+        )
 
 
-def reindex_sources(session: Session, index: SearchIndex, source_ids: Iterable[str]) -> None:
-    """After a commit: replace the given sources' passages in the live index from the catalog."""
-    refresh_sources(session, index, source_ids)
-
-
-def _changed(session: Session, source_id: str) -> None:
-    """Note that ``source_id`` changed, for the :func:`curation_change` the session is in."""
-    changed = session.info.get(CHANGED_SOURCES)
-    if changed is not None:
-        changed.add(source_id)
+def _changed(session: Session, source_id: str, kinds: Iterable[str]) -> None:
+    """Note that ``source_id`` changed (``kinds``: the audit actions), for the change feed."""
+    for kind in kinds:
+        note_change(session, [source_id], kind)
 
 
 # Helpers ------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from factcheck.catalog.database import get_database
 from factcheck.catalog.models import ClaimCheck, VerdictChange, utc_now
 from factcheck.engine.verify import Excerpt, Result
 from factcheck.errors import IndexUnavailable
-from factcheck.extensions import get_search_index
+from factcheck.extensions import get_search_index, on_feed_applied
 from factcheck.review.curation import Page, clamp_paging
 from factcheck.review.look_again import flag_review_of_moved_verdict
 from factcheck.search.background import BackgroundPass
@@ -175,8 +175,10 @@ def get_rechecker(app: Flask | None = None) -> BackgroundRechecker:
 
 
 def init_app(app: Flask) -> None:
-    """Create the re-checker and poke it after each successful change request."""
-    get_rechecker(app)
+    """Create the re-checker and poke it after each successful change request, and after the
+    node's feed follower applies changes made on other nodes."""
+    rechecker = get_rechecker(app)
+    on_feed_applied(app, rechecker.poke)
 
     @app.after_request
     def _poke_after_change(response: Response) -> Response:

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from factcheck.catalog.database import Database
 from factcheck.catalog.models import Passage, Source
+from factcheck.search.feed import DEFAULT_REBUILD_AFTER, apply_feed
 from factcheck.search.index import SearchIndex
 from factcheck.search.indexing import rebuild_index, refresh_sources
 
@@ -150,14 +151,19 @@ def repair_drift(database: Database, index: SearchIndex, drift: Drift | None = N
     return Repair("sources", len(drift.sources), len(drift.extra), find_drift(database, index))
 
 
-def repair_at_start(database: Database, index: SearchIndex) -> Repair | None:
-    """At a server's start: compare the index with the catalog, passage by passage and content
-    hash by content hash, and repair any drift; ``None`` when they are in step.
+def repair_at_start(
+    database: Database, index: SearchIndex, *, rebuild_after: int = DEFAULT_REBUILD_AFTER
+) -> Repair | None:
+    """At a server's start: catch up from the change feed, then compare the index with the
+    catalog, passage by passage and content hash by content hash, and repair any drift;
+    ``None`` when they are in step.
 
-    A server killed during an import leaves committed files the index lacks; killed between a
-    correction's commit and its index update, it leaves the same number of passages with stale
-    text, which a comparison of counts cannot see. The full comparison reads one id and hash
-    per passage on each side (about a second at 100k passages), so it runs at every start.
+    A server killed during an import, or between a correction's commit and its index update,
+    leaves feed entries its index has not applied: the catch-up applies them (or rebuilds, if
+    the node is far behind). The comparison is the safety net for what the feed cannot know
+    (an index damaged or edited by hand); it reads one id and hash per passage on each side
+    (about a second at 100k passages), so it runs at every start.
     """
+    apply_feed(database, index, rebuild_after=rebuild_after)
     drift = find_drift(database, index)
     return None if drift.clean else repair_drift(database, index, drift)

@@ -2,9 +2,11 @@
 
 It expands directories, reads each file with :func:`factcheck.ingest.documents.read_documents`,
 and imports each file in its own transaction, so a bad file is reported (path, line and reason)
-and the rest of the import goes on. Whatever stops an import, the index is brought in step with
-what was committed before it ends. The ``import`` command and the first start of ``serve`` use it.
-Nothing here imports Flask.
+and the rest of the import goes on. Each file's commit writes its change-feed entry
+(:mod:`factcheck.catalog.feed`), so every node's follower learns of it; this node's index is
+brought up to the feed before the import ends, whatever stopped it (or rebuilt, when the import
+added more passages than the index held). The ``import`` command and the first start of
+``serve`` use it. Nothing here imports Flask.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from sqlalchemy.exc import DataError, IntegrityError
 
 from factcheck.catalog.database import Database
+from factcheck.catalog.feed import changes_after, committed_position, last_position
 from factcheck.catalog.store import (
     ImportSummary,
     catalog_counts,
@@ -26,8 +29,9 @@ from factcheck.catalog.store import (
 )
 from factcheck.ingest.documents import Document, DocumentError, read_documents
 from factcheck.ingest.passages import PassageDraft, build_passages
+from factcheck.search.feed import apply_feed
 from factcheck.search.index import IndexStatus, SearchIndex
-from factcheck.search.indexing import rebuild_index, sync_after_import
+from factcheck.search.indexing import rebuild_index
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".txt", ".html", ".htm", ".jsonl"})
 
@@ -97,17 +101,26 @@ def import_files(
             if documents is not None:
                 _write(database, path, documents, build_passages, report, on_failure)
     finally:  # even when a file stops the import, what was committed is indexed
-        if report.summary.changed or not index.exists():
-            report.index = sync_after_import(
-                database,
-                index,
-                report.summary.changed_source_ids,
-                passages_added=report.summary.passages_added,
-                progress=index_progress,
-            )
-        else:
-            report.index = index.status()
+        report.index = _follow_import(database, index, report, index_progress)
     return report
+
+
+def _follow_import(
+    database: Database,
+    index: SearchIndex,
+    report: ImportReport,
+    progress: Callable[[int], None] | None,
+) -> IndexStatus:
+    """Bring this node's index up to the feed after an import.
+
+    A large import (more new passages than the index holds) is cheaper as a full rebuild, which
+    spreads the work over processes; a small one applies the feed's entries.
+    """
+    if not index.exists() or report.summary.passages_added > index.summary().passages:
+        return rebuild_index(database, index, progress=progress)
+    if report.summary.changed:
+        apply_feed(database, index)
+    return index.status()
 
 
 def _import_into_empty(
@@ -128,8 +141,11 @@ def _import_into_empty(
     """
     indexed: set[str] = set()
     built = False
+    written: list[int] = []  # the feed positions of this import's commits
     try:
         with index.build(progress=index_progress) as builder:
+            with database.session() as session:
+                start = last_position(session)
             for path in files:
                 documents = _read(path, report, on_document, on_failure)
                 if documents is None:
@@ -137,11 +153,22 @@ def _import_into_empty(
                 drafts = {document.source_id: build_passages(document) for document in documents}
                 for document in documents:
                     builder.add(_unseen(draft_rows(document, drafts[document.source_id]), indexed))
-                if not _write(database, path, documents, _cached(drafts), report, on_failure):
+                build = _cached(drafts)
+                if not _write(database, path, documents, build, report, on_failure, written):
                     builder.abandon()
             with database.session() as session:
                 if catalog_counts(session).active_passages != builder.count:
                     builder.abandon()
+                # The generation reflects the feed up to this import's last entry only if no
+                # other change was committed meanwhile (a reviewer adding a source).
+                others = [
+                    change.position
+                    for change in changes_after(session, start, len(written) + 1)
+                    if change.position not in written
+                ]
+                if others:
+                    builder.abandon()
+                builder.feed_position = written[-1] if written else start
         built = not builder.abandoned
     finally:  # an import stopped half-way leaves no index generation: build one from the catalog
         if built:
@@ -184,14 +211,21 @@ def _write(
     build: Callable[[Document], list[PassageDraft]],
     report: ImportReport,
     on_failure: Callable[[FileFailure], None] | None,
+    positions: list[int] | None = None,
 ) -> bool:
-    """Import one file's documents in one transaction; report and return False if refused."""
+    """Import one file's documents in one transaction; report and return False if refused.
+
+    The feed position the commit wrote, if any, is appended to ``positions``.
+    """
     try:
         with database.session() as session:
             report.summary.merge(import_documents(session, documents, build=build))
+        position = committed_position(session)
     except (IntegrityError, DataError) as error:
         _fail(report, FileFailure(path, f"rejected by the catalog: {error.orig}"), on_failure)
         return False
+    if position is not None and positions is not None:
+        positions.append(position)
     return True
 
 

@@ -16,6 +16,7 @@ Layout on disk::
         CURRENT              the name of the live generation, replaced atomically
         .write-lock          serialises writers across threads and processes (flock)
         gen-<timestamp>/     one complete Whoosh index per generation
+            FEED_POSITION    the last change-feed position this generation reflects
 
 A rebuild writes a fresh generation directory, then swaps ``CURRENT`` to it with ``os.replace``, so
 readers never see a half-built index; if the rebuild fails part way, the new directory is removed
@@ -23,6 +24,12 @@ and ``CURRENT`` still names the old, complete generation. After a swap, generati
 new one and the one it replaced are deleted (the replaced one stays for searchers still reading it).
 Small changes (a passage corrected, excluded, a source imported) go incrementally into the live
 generation through :meth:`update_passages`, :meth:`delete_passages` and :meth:`replace_sources`.
+
+The catalog's change feed (:mod:`factcheck.catalog.feed`) numbers every committed change; each
+generation records, in ``FEED_POSITION``, the position it reflects, written atomically after the
+Whoosh commit that applied it (:meth:`record_feed_position`) or before a new generation is
+swapped in. A crash between a commit and the record only means the next follower applies some
+entries again, which is harmless. :mod:`factcheck.search.feed` applies the feed.
 
 The index version is ``<generation>.<whoosh commit generation>``: it changes on every commit and on
 every swap, so a cached searcher can tell when it is stale. Whoosh searchers are not safe to share
@@ -38,6 +45,7 @@ import os
 import pickle
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,9 +64,11 @@ from factcheck.errors import IndexUnavailable
 logger = logging.getLogger(__name__)
 
 CURRENT_FILE = "CURRENT"
+FEED_POSITION_FILE = "FEED_POSITION"
 LOCK_FILE = ".write-lock"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256  # Whoosh's in-memory posting pool before it spills to disk
+LOCK_RETRY_SECONDS = 0.02  # how often a bounded wait for the writer lock tries again
 READ_ATTEMPTS = 5  # reads of the live generation raced by commits and swaps, before giving up
 PARALLEL_THRESHOLD = 2_000  # rows from which a rebuild uses worker processes
 MAX_WRITER_PROCESSES = 2  # this service's machines have 2 cores
@@ -228,21 +238,34 @@ class SearchIndex:
         raise IndexMissingError(f"no search index in {self.directory}; rebuild it")
 
     @contextmanager
-    def _write_lock(self) -> Iterator[None]:
+    def write_lock(self, timeout: float | None = None) -> Iterator[bool]:
         """Hold the directory's writer lock: one rebuild or update at a time, across threads and
-        processes. Re-entrant within a thread."""
+        processes. Re-entrant within a thread.
+
+        With ``timeout`` (seconds), give up waiting after that long: the block then runs
+        without the lock and is told so (``False``); without, wait as long as it takes.
+        """
         if getattr(self._local, "holds_lock", False):
-            yield
+            yield True
             return
         self.directory.mkdir(parents=True, exist_ok=True)
         with open(self.directory / LOCK_FILE, "a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)  # per open file: threads exclude each other too
+            # flock is per open file: threads of one process exclude each other too.
+            if not _acquire(handle, timeout):
+                yield False
+                return
             self._local.holds_lock = True
             try:
-                yield
+                yield True
             finally:
                 self._local.holds_lock = False
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """Hold the writer lock, waiting as long as it takes."""
+        with self.write_lock():
+            yield
 
     # Writing ----------------------------------------------------------------------------------
 
@@ -251,15 +274,19 @@ class SearchIndex:
         rows: Iterable[Mapping[str, Any]],
         *,
         progress: Callable[[int], None] | None = None,
+        feed_position: int | None = None,
     ) -> IndexStatus:
         """Index ``rows`` into a new generation and swap it in; return the new status.
 
         ``rows`` are mappings keyed by the schema's field names (``catalog.store.active_passages``
         yields them). It is consumed only once the writer lock is held, so a catalog query it
         runs sees every change whose index update is still waiting for the lock. If it raises,
-        the new generation is discarded and the old one keeps serving.
+        the new generation is discarded and the old one keeps serving. ``feed_position`` is
+        the change-feed position the rows reflect (``None``: unknown, the next follower
+        rebuilds).
         """
         with self.build(progress=progress) as builder:
+            builder.feed_position = feed_position
             builder.add(rows)
         return self.status()
 
@@ -303,6 +330,8 @@ class SearchIndex:
             if builder.abandoned:
                 shutil.rmtree(path, ignore_errors=True)
                 return
+            if builder.feed_position is not None:
+                _write_position(path, builder.feed_position)
             previous = self.current_generation()
             self._swap_current(generation)
             self._remove_generations(keep={generation, previous})
@@ -339,6 +368,37 @@ class SearchIndex:
                 writer.cancel()
                 raise
             writer.commit()
+
+    def record_feed_position(self, position: int) -> None:
+        """Record that the live generation reflects the change feed up to ``position``.
+
+        Called under the writer lock, after the Whoosh commit that applied the entries.
+        """
+        with self._write_lock():
+            generation = self.current_generation()
+            if generation is None:
+                raise IndexMissingError(f"no search index in {self.directory}; rebuild it")
+            _write_position(self.directory / generation, position)
+
+    def feed_position(self) -> int | None:
+        """The change-feed position the live generation reflects; ``None`` when there is no
+        index or it never recorded one (an index built before the feed: rebuild it)."""
+        for _attempt in range(READ_ATTEMPTS):
+            generation = self.current_generation()
+            if generation is None:
+                return None
+            try:
+                text = (self.directory / generation / FEED_POSITION_FILE).read_text("utf-8")
+            except FileNotFoundError:
+                if self.current_generation() != generation:
+                    continue  # swapped meanwhile: read the new generation's
+                return None
+            try:
+                return int(text.strip())
+            except ValueError:
+                logger.warning("unreadable feed position in %s; it will be rebuilt", generation)
+                return None
+        return None
 
     def _new_generation_name(self) -> str:
         """A generation name that sorts by creation time and is never reused."""
@@ -479,6 +539,8 @@ class GenerationBuilder:
         self._writer: Any = None
         self.count = 0
         self.abandoned = False
+        # The change-feed position the rows reflect, recorded with the generation if known.
+        self.feed_position: int | None = None
 
     def add(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Add passage rows to the new generation."""
@@ -536,6 +598,32 @@ class GenerationBuilder:
         for document in self._pending:
             self._writer.add_document(**document)
         self._pending = []
+
+
+def _acquire(handle: Any, timeout: float | None) -> bool:
+    """Take an exclusive flock on ``handle``, waiting at most ``timeout`` seconds (or forever)."""
+    if timeout is None:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return True
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(LOCK_RETRY_SECONDS)
+
+
+def _write_position(generation_path: Path, position: int) -> None:
+    """Write a generation's feed position atomically (a temporary file, then a rename)."""
+    temporary = generation_path / f"{FEED_POSITION_FILE}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(f"{int(position)}\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, generation_path / FEED_POSITION_FILE)
 
 
 def _readable(path: Path) -> bool:

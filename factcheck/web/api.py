@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
 from factcheck import errors
-from factcheck.extensions import get_search_index
+from factcheck.extensions import get_database, get_search_index
+from factcheck.search.feed import feed_state
 from factcheck.web import check_log
 from factcheck.web.checks import check_claim
 from factcheck.web.schemas import (
@@ -49,11 +50,26 @@ class ServiceApi(Api):
 
 @bp.route("/health")
 @bp.response(200, HealthSchema)
-@bp.alt_response(503, schema=ErrorSchema, description="The search index is not available")
-def health() -> dict[str, Any]:
-    """Report that the service is up, with the passages indexed and the index version."""
-    summary = get_search_index().summary()
-    return {"status": "ok", "passages": summary.passages, "index_version": summary.version}
+@bp.alt_response(
+    503,
+    schema={"oneOf": [ErrorSchema, HealthSchema]},
+    description="The search index is not available (an error), or this node lags the "
+    'catalog\'s change feed by more than FACTCHECK_MAX_FEED_LAG_SECONDS (status "lagging")',
+)
+def health() -> Any:
+    """Report that the service is up, with the passages indexed, the index version and how far
+    the node follows the catalog's change feed; 503 while it lags too far behind."""
+    index = get_search_index()
+    summary = index.summary()
+    feed = feed_state(get_database(), index)
+    lagging = feed.lag_seconds > current_app.config["MAX_FEED_LAG_SECONDS"]
+    body = {
+        "status": "lagging" if lagging else "ok",
+        "passages": summary.passages,
+        "index_version": summary.version,
+        "feed": feed.as_dict(),
+    }
+    return (body, 503) if lagging else body
 
 
 @bp.route("/verify", methods=["POST"])

@@ -53,7 +53,10 @@ def check_claim(claim: str, limit: int = DEFAULT_LIMIT, app: Flask | None = None
     started = time.perf_counter()
     version, searcher = index.versioned_searcher()
     vector_set = vectors.current_name() if vectors is not None else None
-    key = (claim_key(claim), limit, str(index.directory), version, vector_set)
+    # The feed position moves with every change applied to this node's index, whichever
+    # process or node made it, so no cached result outlives the change.
+    position = index.feed_position()
+    key = (claim_key(claim), limit, str(index.directory), version, position, vector_set)
     cached = cache.get(key) if cache.size else None
     if cached is not None:
         took_ms = round((time.perf_counter() - started) * 1000, 2)

@@ -62,14 +62,38 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorDetailSchema, required=True)
 
 
-class HealthSchema(Schema):
-    """The service is up and its index is readable."""
+class FeedStateSchema(Schema):
+    """How far this node's index is behind the catalog's change feed."""
 
-    status = fields.String(required=True, metadata={"description": 'Always "ok"'})
+    node_position = fields.Integer(
+        required=True, metadata={"description": "The last change-feed position this node applied"}
+    )
+    catalog_position = fields.Integer(
+        required=True, metadata={"description": "The newest change-feed position in the catalog"}
+    )
+    lag_seconds = fields.Float(
+        required=True,
+        metadata={
+            "description": "Age of the oldest change this node has not applied; 0 when caught up"
+        },
+    )
+
+
+class HealthSchema(Schema):
+    """The service is up, its index is readable, and how far it follows the catalog."""
+
+    status = fields.String(
+        required=True,
+        metadata={
+            "description": '"ok", or "lagging" (with a 503) when this node is further behind '
+            "the catalog's change feed than FACTCHECK_MAX_FEED_LAG_SECONDS"
+        },
+    )
     passages = fields.Integer(required=True, metadata={"description": "Passages in the index"})
     index_version = fields.String(
         required=True, metadata={"description": "Changes whenever the index changes"}
     )
+    feed = fields.Nested(FeedStateSchema, required=True)
 
 
 class VerifyRequestSchema(Schema):

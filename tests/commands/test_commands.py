@@ -66,8 +66,11 @@ def test_index_status_json(runner, sources_dir) -> None:
         "generation",
         "directory",
         "vectors",
+        "feed",  # issue 13: the node's change-feed position, the catalog's, and the lag
     }
     assert status["vectors"]["embedded"] == 0  # nothing embedded yet
+    assert status["feed"]["node_position"] == status["feed"]["catalog_position"] > 0
+    assert status["feed"]["lag_seconds"] == 0
     assert status["vectors"]["total"] == status["passages"]
     assert status["sources"] == 1 and status["passages"] > 0
     assert status["version"].startswith(status["generation"] + ".")

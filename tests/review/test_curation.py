@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from factcheck.catalog.models import AuditEntry, Passage, Source
-from factcheck.catalog.store import active_passages, import_documents
+from factcheck.catalog.store import import_documents
 from factcheck.errors import FactcheckError
 from factcheck.ingest.documents import Document
 from factcheck.review.curation import (
@@ -24,12 +24,13 @@ from factcheck.review.curation import (
     edit_passage,
     edit_source,
     list_sources,
-    reindex_sources,
     source_passages,
 )
 from factcheck.review.reviewers import ReviewerIdentity
 from factcheck.review.submissions import document_from_text
+from factcheck.search.feed import apply_feed
 from factcheck.search.index import SearchIndex
+from factcheck.search.indexing import rebuild_index
 
 ALICE = ReviewerIdentity(1, "alice", is_admin=True)
 BOB = ReviewerIdentity(2, "bob", is_admin=False)
@@ -157,15 +158,14 @@ def test_source_edits_are_validated(catalog, changes, field) -> None:
 
 def test_retiring_and_restoring_are_for_admins_and_delete_nothing(catalog, tmp_path) -> None:
     index = SearchIndex(tmp_path / "index")
-    with catalog.session() as session:
-        index.rebuild(active_passages(session))
+    rebuild_index(catalog, index)
     assert index.summary().passages == 2
     with pytest.raises(PermissionDeniedError), catalog.session() as session:
         edit_source(session, "bridge", {"retired": True}, BOB)
     with catalog.session() as session:
         assert edit_source(session, "bridge", {"retired": True}, ALICE) == ["retire"]
     with catalog.session() as session:
-        reindex_sources(session, index, ["bridge"])
+        apply_feed(catalog, index)
         assert index.summary().passages == 0
         assert session.scalar(select(func.count()).select_from(Passage)) == 2
         assert (last_entry(session).before, last_entry(session).after) == (
@@ -175,21 +175,20 @@ def test_retiring_and_restoring_are_for_admins_and_delete_nothing(catalog, tmp_p
     with catalog.session() as session:
         assert edit_source(session, "bridge", {"retired": False}, ALICE) == ["restore"]
     with catalog.session() as session:
-        reindex_sources(session, index, ["bridge"])
+        apply_feed(catalog, index)
     assert index.summary().passages == 2
     index.close()
 
 
 def test_an_excluded_passage_leaves_the_index_without_a_rebuild(catalog, tmp_path) -> None:
     index = SearchIndex(tmp_path / "index")
-    with catalog.session() as session:
-        index.rebuild(active_passages(session))
+    rebuild_index(catalog, index)
     generation = index.current_generation()
     with catalog.session() as session:
         passage_id = first_passage(session).id
         edit_passage(session, passage_id, PassageEdit(1, excluded=True, reason="x"), BOB)
     with catalog.session() as session:
-        reindex_sources(session, index, ["bridge"])
+        apply_feed(catalog, index)
     assert index.summary().passages == 1
     assert index.current_generation() == generation  # updated in place, not rebuilt
     index.close()
@@ -259,8 +258,7 @@ def test_audit_views_per_source_per_passage_and_by_reviewer(catalog) -> None:
 def indexed(catalog, tmp_path):
     """The catalog's index, built."""
     index = SearchIndex(tmp_path / "index")
-    with catalog.session() as session:
-        index.rebuild(active_passages(session))
+    rebuild_index(catalog, index)
     yield index
     index.close()
 
@@ -274,7 +272,7 @@ def test_a_curation_change_commits_audits_and_reindexes_what_it_changed(catalog,
         passage_id = first_passage(session).id
         with curation_change(session, indexed):
             edit_passage(session, passage_id, PassageEdit(1, excluded=True, reason="x"), BOB)
-        assert indexed.summary().passages == 1  # no reindex_sources call needed
+        assert indexed.summary().passages == 1  # no apply_feed call needed
         with curation_change(session, indexed):
             add_source(session, document_from_text("Harbour news", "Ships arrived."), BOB)
         assert indexed.summary().passages == 2

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
+
+from factcheck.catalog.models import FeedEntry, utc_now
+from factcheck.extensions import get_database, get_search_index
+from factcheck.search.feed import apply_feed
 
 
 def test_health_shape(client, runner, sources_dir) -> None:
@@ -11,7 +16,8 @@ def test_health_shape(client, runner, sources_dir) -> None:
     response = client.get("/api/v1/health")
     assert response.status_code == 200
     body = response.get_json()
-    assert list(body) == ["status", "passages", "index_version"]
+    # issue 13 added "feed": the node's change-feed position, the catalog's, and the lag
+    assert list(body) == ["status", "passages", "index_version", "feed"]
     assert body["status"] == "ok"
     assert body["passages"] > 0
     assert body["index_version"].startswith("gen-")
@@ -50,3 +56,46 @@ def test_openapi_document_is_generated_from_the_schemas(client) -> None:
         "message",
         "fields",
     }
+
+
+def test_health_reports_the_nodes_feed_position(client, runner, sources_dir) -> None:
+    runner.invoke(args=["import", str(sources_dir)])
+    feed = client.get("/api/v1/health").get_json()["feed"]
+    assert list(feed) == ["node_position", "catalog_position", "lag_seconds"]
+    assert feed["node_position"] == feed["catalog_position"] > 0
+    assert feed["lag_seconds"] == 0
+
+
+def test_health_is_a_503_while_the_node_lags_the_feed(app, client, runner, sources_dir) -> None:
+    runner.invoke(args=["import", str(sources_dir)])
+    app.config["MAX_FEED_LAG_SECONDS"] = 0.5
+    with get_database(app).session() as session:  # a change this node has not applied, 1 min old
+        session.add(
+            FeedEntry(
+                kind="correct",
+                source_ids=["harbour-report"],
+                at=utc_now() - timedelta(minutes=1),
+            )
+        )
+    response = client.get("/api/v1/health")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert list(body) == ["status", "passages", "index_version", "feed"]
+    assert body["status"] == "lagging" and body["passages"] > 0
+    assert body["feed"]["catalog_position"] == body["feed"]["node_position"] + 1
+    assert body["feed"]["lag_seconds"] >= 60
+
+    apply_feed(get_database(app), get_search_index(app))  # what the follower does
+    caught_up = client.get("/api/v1/health")
+    assert caught_up.status_code == 200
+    assert caught_up.get_json()["feed"]["lag_seconds"] == 0
+
+
+def test_openapi_documents_both_503_bodies_of_health(client) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    unavailable = document["paths"]["/api/v1/health"]["get"]["responses"]["503"]
+    assert unavailable["content"]["application/json"]["schema"] == {
+        "oneOf": [{"$ref": "#/components/schemas/Error"}, {"$ref": "#/components/schemas/Health"}]
+    }
+    feed = document["components"]["schemas"]["FeedState"]
+    assert set(feed["required"]) == {"node_position", "catalog_position", "lag_seconds"}

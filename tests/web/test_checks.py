@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from factcheck.catalog.feed import note_change
+from factcheck.catalog.models import Passage
 from factcheck.engine.result_cache import ResultCache
-from factcheck.extensions import get_search_index
+from factcheck.extensions import get_database, get_search_index
+from factcheck.search.feed import apply_feed
+from factcheck.search.index import SearchIndex
 from factcheck.web import checks
 
 
@@ -52,3 +58,28 @@ def test_the_cache_forgets_the_least_recently_used() -> None:
     cache.put("c", "3")
     assert cache.get("b") is None
     assert (cache.get("a"), cache.get("c")) == ("1", "3")
+
+
+def test_a_change_applied_by_another_processs_follower_is_never_answered_from_the_cache(
+    app, runner, sources_dir, monkeypatch
+):
+    """Issue 13: the cache is keyed by the node's feed position (and index version), both read
+    from the index directory, so a change another worker's follower applied misses it too."""
+    runner.invoke(args=["import", str(sources_dir)])
+    calls = count_verifications(monkeypatch)
+    claim = "The port of Easthaven handled 7,200 ships in 2022"
+    database = get_database(app)
+    with app.app_context():
+        checks.check_claim(claim)
+        with database.session() as session:
+            passage = session.scalars(
+                select(Passage).where(Passage.text.contains("7,200 ships"))
+            ).one()
+            passage.excluded, passage.excluded_reason = True, "test"
+            note_change(session, [passage.source_id], "exclude")
+        other_worker = SearchIndex(app.config["INDEX_DIR"])  # the follower in another process
+        assert apply_feed(database, other_worker).method == "entries"
+        other_worker.close()
+        after = checks.check_claim(claim)
+    assert len(calls) == 2
+    assert all("7,200 ships" not in excerpt.text for excerpt in after.supporting)
