@@ -5,17 +5,20 @@
 and drops it afterwards. :class:`Nginx` runs Debian's ``nginx`` as a subprocess with its own
 prefix, with the configuration operators are given, ``docs/nginx/factcheck.conf``, whose
 upstream lists the test's nodes instead of the example ones and which listens on a free
-loopback port. The nodes themselves are :class:`live_server.LiveServer`. Not a test module:
+loopback port. :class:`CuttableLink` stands between a node and PostgreSQL so a test can cut
+the catalog away. The nodes themselves are :class:`live_server.LiveServer`. Not a test module:
 pytest does not collect it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -163,3 +166,70 @@ http {{
 def nginx_available() -> bool:
     """Whether Debian's nginx is installed."""
     return shutil.which("nginx") is not None or Path("/usr/sbin/nginx").exists()
+
+
+class CuttableLink:
+    """A TCP forwarder on a free loopback port to ``target``, that a test can cut and restore.
+
+    Cutting closes the listening socket and every forwarded connection, as a network partition
+    or a stopped server would look from the client side (connections refused and reset).
+    """
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def restore(self) -> CuttableLink:
+        """Listen (again) on the same port and forward every connection to the target."""
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((HOST, self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def cut(self) -> None:
+        """Refuse new connections and reset the open ones."""
+        with self._lock:
+            listener, self._listener = self._listener, None
+            connections, self._connections = self._connections, []
+        if listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would leave the
+            # socket listening for as long as that call holds it.
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _address = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                server = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._connections += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=_pipe, args=(source, sink), daemon=True).start()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    """Copy bytes from ``source`` to ``sink`` until either end closes."""
+    with contextlib.suppress(OSError):
+        while data := source.recv(65536):
+            sink.sendall(data)
+    for end in (source, sink):
+        with contextlib.suppress(OSError):
+            end.shutdown(socket.SHUT_RDWR)
