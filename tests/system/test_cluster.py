@@ -8,6 +8,7 @@ with both nodes as its upstream. Node A imports the seed sources on its first st
 starts on the filled catalog and builds its own index. Then:
 
 * the 61st check in a minute is refused whichever node answers;
+* a reviewer signed in through one node is signed in on the other, and signed out everywhere;
 * with node B killed, nginx answers every request through A, with no 5xx;
 * edits through node A (add a source, correct a passage, exclude it) show in node B's answers:
   the delay over 100 edits is printed (p50, p95) and its p95 must be at most 1 s;
@@ -28,6 +29,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import statistics
 import threading
 import time
@@ -46,6 +48,7 @@ PROPAGATION_EDITS = 100
 PROPAGATION_P95_SECONDS = 1.0
 POLL_SECONDS = 0.02
 VISIBLE_WITHIN_SECONDS = 15.0  # a change not on node B by then is counted as lost
+PASSWORD = "cluster test passphrase"  # alice's
 
 pytestmark = [
     pytest.mark.timeout(900),
@@ -139,9 +142,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
         environments = [
             environment(root / name, REPOSITORY / "sources", **settings) for name in ("a", "b")
         ]
-        password = "cluster test passphrase\n"
         for arguments, given in (
-            (("reviewer", "add", "alice", "--admin", "--password-stdin"), password),
+            (("reviewer", "add", "alice", "--admin", "--password-stdin"), PASSWORD + "\n"),
             (("reviewer", "token", "alice"), None),
         ):
             result = run_command(root / "a", *arguments, env=environments[0], input=given)
@@ -192,6 +194,38 @@ def test_the_61st_check_in_a_minute_is_refused_whichever_node_answers(cluster: C
     other = new_client_address()
     assert check(cluster.node_a.base_url, "Mali voted", other).status_code == 200
     assert check(cluster.node_b.base_url, "Mali voted", other).status_code == 200
+
+
+def csrf_token_of(page: str) -> str:
+    """The CSRF token a page's forms carry."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match is not None
+    return match.group(1)
+
+
+def test_a_reviewer_signed_in_on_one_node_is_signed_in_on_the_other(cluster: Cluster) -> None:
+    # Session and CSRF cookies are signed with the one SECRET_KEY the nodes share; the session
+    # epoch is in the catalog. The cookie jar sends 127.0.0.1's cookies to either port.
+    browser = requests.Session()
+    node_a, node_b = cluster.node_a.base_url, cluster.node_b.base_url
+    token = csrf_token_of(browser.get(node_a + "/login", timeout=10).text)
+    signed_in = browser.post(
+        node_a + "/login",
+        data={"name": "alice", "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert signed_in.status_code == 302
+    assert browser.get(node_b + "/review/", allow_redirects=False, timeout=10).status_code == 200
+    # A form from node A is accepted by node B: signing out there ends the session everywhere.
+    token = csrf_token_of(browser.get(node_a + "/logout", timeout=10).text)
+    signed_out = browser.post(
+        node_b + "/logout", data={"csrf_token": token}, allow_redirects=False, timeout=10
+    )
+    assert signed_out.status_code == 302
+    browser.cookies.clear()
+    browser.cookies.update(signed_in.cookies)  # the cookie as it was, copied before sign-out
+    assert browser.get(node_a + "/review/", allow_redirects=False, timeout=10).status_code == 302
 
 
 def test_nginx_answers_through_node_a_while_node_b_is_down(cluster: Cluster) -> None:
