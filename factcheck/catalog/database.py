@@ -32,6 +32,7 @@ from factcheck.catalog import feed
 MIGRATION_LOCK_KEY = 0x66616374  # "fact": an arbitrary, fixed advisory lock id
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+DATABASE_INFO_KEY = "factcheck.database"  # session.info: the Database that made the session
 
 
 def normalise_url(url: str) -> str:
@@ -174,12 +175,17 @@ class Database:
     def __init__(self, url: str, *, engine: Engine | None = None) -> None:
         self.url = normalise_url(url)
         self.engine = engine if engine is not None else create_catalog_engine(self.url)
-        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.session_factory = sessionmaker(
+            self.engine, expire_on_commit=False, info={DATABASE_INFO_KEY: self}
+        )
         feed.install(self.session_factory)  # every commit writes the change feed's entry
 
     @classmethod
     def of_session(cls, session: Session) -> Database:
-        """A :class:`Database` on the engine ``session`` is bound to (sharing its pool)."""
+        """The :class:`Database` whose factory made ``session`` (or one on its engine)."""
+        found = session.info.get(DATABASE_INFO_KEY)
+        if isinstance(found, Database):
+            return found
         engine = session.get_bind().engine
         return cls(engine.url.render_as_string(hide_password=False), engine=engine)
 

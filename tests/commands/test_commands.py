@@ -154,3 +154,22 @@ def test_every_command_has_help(runner, command: list[str]) -> None:
     assert "Usage:" in result.output
     description = result.output.split("\n\n")[1].strip()
     assert len(description) > 20
+
+
+def test_index_status_prints_the_feed_and_follow_once_catches_up(runner, sources_dir) -> None:
+    """Issue 13: the node's feed position, the catalog's and the lag; ``index follow --once``
+    applies what the node lacks (here: a rebuilt generation that recorded no position)."""
+    from factcheck.extensions import get_search_index
+
+    runner.invoke(args=["import", str(sources_dir)])
+    status = runner.invoke(args=["index", "status"])
+    assert status.exit_code == 0, status.output
+    assert "feed: node at 1, catalog at 1" in status.output
+    assert "feed lag: 0.000 s" in status.output
+
+    get_search_index(runner.app).rebuild([])  # a generation with no recorded position
+    assert "feed: node at 0, catalog at 1" in runner.invoke(args=["index", "status"]).output
+    followed = runner.invoke(args=["index", "follow", "--once"])
+    assert followed.exit_code == 0, followed.output
+    assert "feed: rebuild" in followed.output
+    assert "feed: node at 1, catalog at 1" in runner.invoke(args=["index", "status"]).output
