@@ -152,7 +152,7 @@ def init_app(app: Flask) -> Limiter | None:
         storage_options=storage_options(storage_uri),
         # A storage outage: count in this process's memory until the storage answers again
         # (Flask-Limiter retries it with growing pauses), and log rather than fail a check.
-        in_memory_fallback_enabled=True,
+        in_memory_fallback_enabled=not storage_uri.startswith("memory://"),
         swallow_errors=True,
         # One budget shared by the check endpoints; every other request is exempt.
         application_limits=[limit],
