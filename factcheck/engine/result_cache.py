@@ -2,8 +2,10 @@
 
 During breaking news many people check the same claim. A result depends only on the claim,
 the excerpt limit and the index it was computed from, so it is cached under those three; any
-change to the index (an import, a reviewer's edit, a rebuild) changes its version and so
-misses every older entry. Thread-safe; least recently used entries go first.
+change to the index (an import, a reviewer's edit, a rebuild) changes its version and its
+change-feed position, both read from the index directory (so a change applied by another
+process or made on another node counts too), and so misses every older entry. Thread-safe;
+least recently used entries go first.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ one Whoosh commit, and records the last position applied. The entries are read b
 passages, so the passages show at least every change up to that position; one they show already
 is simply applied again later.
 
-A node with no index, no recorded position, or more than ``rebuild_after`` entries to apply
-rebuilds instead (:func:`~factcheck.search.indexing.rebuild_index`), which records the position
+A node with no index, no recorded position, more than ``rebuild_after`` entries to apply, or a
+position the catalog has never reached (a catalog recreated or restored from a backup) rebuilds
+instead (:func:`~factcheck.search.indexing.rebuild_index`), which records the position
 the catalog was at when it read the passages.
 
 Who calls it: the node's follower (:mod:`factcheck.search.feed_follower`) after every wake-up;
@@ -95,6 +96,11 @@ def apply_feed(
             if 0 < len(changes) <= rebuild_after:
                 source_ids = {source_id for change in changes for source_id in change.source_ids}
                 refresh_sources(session, index, source_ids)
+            behind_the_index = not changes and last_position(session) < position
+        if behind_the_index:
+            # Positions only grow: a catalog behind the index is another catalog (recreated, or
+            # restored from a backup), and the index reflects nothing of it.
+            return _rebuild(database, index, "the catalog's feed is behind the index's position")
         if not changes:
             return FeedProgress("none", 0, position)
         if len(changes) > rebuild_after:

@@ -158,7 +158,7 @@ class FeedFollower:
             node = self.index.feed_position()
             if node is not None:
                 with self.database.session() as session:
-                    if last_position(session) <= node:
+                    if last_position(session) == node:  # lower: another catalog, rebuild
                         return FeedProgress("none", 0, node)
             progress = apply_feed(self.database, self.index, rebuild_after=self.rebuild_after)
         except (SQLAlchemyError, OSError, IndexUnavailable) as error:

@@ -13,11 +13,13 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_smorest import Api, Blueprint
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from factcheck import errors
 from factcheck.extensions import get_database, get_search_index
-from factcheck.search.feed import feed_state
+from factcheck.search.feed import FeedState, feed_state
+from factcheck.search.index import SearchIndex
 from factcheck.web import check_log
 from factcheck.web.checks import check_claim
 from factcheck.web.schemas import (
@@ -26,6 +28,8 @@ from factcheck.web.schemas import (
     VerifyRequestSchema,
     VerifyResponseSchema,
 )
+
+LAST_FEED_STATE_KEY = "factcheck.web.api.feed_state"  # the last one read, per process
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Fact-check verification API")
 
@@ -61,7 +65,7 @@ def health() -> Any:
     the node follows the catalog's change feed; 503 while it lags too far behind."""
     index = get_search_index()
     summary = index.summary()
-    feed = feed_state(get_database(), index)
+    feed = node_feed_state(index)
     lagging = feed.lag_seconds > current_app.config["MAX_FEED_LAG_SECONDS"]
     body = {
         "status": "lagging" if lagging else "ok",
@@ -70,6 +74,26 @@ def health() -> Any:
         "feed": feed.as_dict(),
     }
     return (body, 503) if lagging else body
+
+
+def node_feed_state(index: SearchIndex) -> FeedState:
+    """This node's change-feed state; while the catalog cannot be read, the last state this
+    process read, with the node's own position.
+
+    Checks are answered from the index without the catalog (their log and reviews wait), and no
+    change can be committed meanwhile, so a catalog outage alone does not take a node out.
+    """
+    try:
+        state = feed_state(get_database(), index)
+    except SQLAlchemyError:
+        current_app.logger.warning("feed state unreadable: catalog unavailable", exc_info=True)
+        last: FeedState | None = current_app.extensions.get(LAST_FEED_STATE_KEY)
+        node = index.feed_position() or 0
+        if last is None:
+            return FeedState(node, node, 0.0)
+        return FeedState(node, max(node, last.catalog_position), last.lag_seconds)
+    current_app.extensions[LAST_FEED_STATE_KEY] = state
+    return state
 
 
 @bp.route("/verify", methods=["POST"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from factcheck.catalog.models import AuditEntry, Passage, Source
+from factcheck.catalog.models import AuditEntry, FeedEntry, Passage, Source
 from factcheck.catalog.store import import_documents
 from factcheck.errors import FactcheckError
 from factcheck.ingest.documents import Document
@@ -316,3 +316,30 @@ def test_a_change_with_no_source_touched_reindexes_nothing(catalog, indexed, mon
     with catalog.session_factory() as session, curation_change(session, indexed):
         edit_passage(session, first_passage(session).id, PassageEdit(1, text=None), BOB)
     assert calls == []
+
+
+def feed_kinds(session) -> list[tuple[str, list[str]]]:
+    return [
+        (entry.kind, entry.source_ids)
+        for entry in session.scalars(select(FeedEntry).order_by(FeedEntry.id))
+    ]
+
+
+def test_each_committed_change_writes_one_feed_entry_and_a_refused_one_none(catalog, indexed):
+    """Issue 13: the change feed entry commits with the change (kinds are its audit actions)."""
+    with catalog.session_factory() as session:
+        imported = feed_kinds(session)
+        passage_id = first_passage(session).id
+        with curation_change(session, indexed):
+            edit_passage(
+                session, passage_id, PassageEdit(1, excluded=True, reason="x", note="n"), BOB
+            )
+        with pytest.raises(FactcheckError), curation_change(session, indexed):
+            edit_source(session, "bridge", {"retired": True}, BOB)  # not an admin: refused
+        with curation_change(session, indexed):
+            edit_source(session, "bridge", {"retired": True}, ALICE)
+        assert feed_kinds(session)[len(imported) :] == [
+            ("exclude,note", ["bridge"]),
+            ("retire", ["bridge"]),
+        ]
+    assert indexed.summary().passages == 0

@@ -186,3 +186,15 @@ def test_a_refused_change_writes_no_entry_and_moves_no_node(catalog: Database, n
     ):
         edit_passage(session, passage_id, PassageEdit(99, text="Stale edit."), BOB)
     assert feed_state(catalog, node_a) == before
+
+
+def test_a_catalog_behind_the_nodes_position_is_another_catalog_and_rebuilds(
+    catalog: Database, nodes
+) -> None:
+    """A catalog recreated or restored from a backup numbers its changes from lower positions
+    again: a node that waited for it to pass its old position would never apply them."""
+    node_a, _node_b = nodes
+    node_a.record_feed_position(10_000)
+    progress = apply_feed(catalog, node_a)
+    assert progress.method == "rebuild"
+    assert node_a.feed_position() == feed_state(catalog, node_a).catalog_position

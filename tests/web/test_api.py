@@ -5,6 +5,9 @@ from __future__ import annotations
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from unittest.mock import patch
+
+from sqlalchemy.exc import OperationalError
 
 from factcheck.catalog.models import FeedEntry, utc_now
 from factcheck.extensions import get_database, get_search_index
@@ -99,3 +102,18 @@ def test_openapi_documents_both_503_bodies_of_health(client) -> None:
     }
     feed = document["components"]["schemas"]["FeedState"]
     assert set(feed["required"]) == {"node_position", "catalog_position", "lag_seconds"}
+
+
+def test_health_stays_up_while_the_catalog_cannot_be_read(app, client, runner, sources_dir):
+    """Checks are answered from the index during a catalog outage, so health does not take the
+    node out: it reports the node's position and the last catalog state it read."""
+    runner.invoke(args=["import", str(sources_dir)])
+    before = client.get("/api/v1/health").get_json()["feed"]
+
+    def unreachable(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    with patch("factcheck.web.api.feed_state", unreachable):
+        response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.get_json()["feed"] == before
