@@ -99,8 +99,27 @@ SETTINGS: tuple[Setting, ...] = (
         "RATE_LIMIT",
         "60/minute",
         "Claim checks (`POST /api/v1/verify` and `/check`) allowed per client address, as "
-        "Flask-Limiter writes limits (`60/minute`, `5/second;100/hour`), kept in each worker's "
-        "memory; `off` for none. Off in test apps unless a test sets `RATELIMIT_ENABLED`.",
+        "Flask-Limiter writes limits (`60/minute`, `5/second;100/hour`), counted in "
+        "`RATE_LIMIT_STORAGE`; `off` for none. Off in test apps unless a test sets "
+        "`RATELIMIT_ENABLED`.",
+    ),
+    Setting(
+        "RATE_LIMIT_STORAGE",
+        "memory://",
+        "Where the rate limit is counted, as a Flask-Limiter storage URI: `memory://` in each "
+        "worker's memory (a client may get N workers × M nodes times the budget), or "
+        "`redis://HOST:PORT/DB` in one Redis shared by every worker of every node. If Redis "
+        "cannot be reached, each worker counts in memory until it answers again (no 5xx).",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "How many reverse proxies (nginx) stand in front of the app. With 1 or more, the "
+        "client's address (for the rate limit and sign-in throttling) is read from "
+        "`X-Forwarded-For` and the scheme from `X-Forwarded-Proto`, as that many proxies set "
+        "them; with 0 those headers are ignored. Set it only when clients cannot reach the "
+        "app except through the proxies.",
+        int,
     ),
     Setting(
         "RESULT_CACHE_SIZE",

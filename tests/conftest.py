@@ -161,3 +161,32 @@ def reviewer_client(app: Flask, reviewer):
     response = client.post("/login", data={"name": "alice", "password": REVIEWER_PASSWORD})
     assert response.status_code == 302, response.data
     return client
+
+
+# Many nodes (issue 13) ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis for the shared rate limit: CI's (``FACTCHECK_TEST_REDIS_URL``) or a private one."""
+    from redis_server import URL_VARIABLE, RedisServer, redis_available
+
+    if os.environ.get(URL_VARIABLE):
+        yield os.environ[URL_VARIABLE]
+        return
+    if not redis_available():
+        pytest.skip(f"needs {URL_VARIABLE} or Debian's redis-server")
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def empty_redis_url(redis_url: str) -> str:
+    """:func:`redis_url` with its database emptied, so every budget starts full."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    client.close()
+    return redis_url
