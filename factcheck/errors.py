@@ -216,10 +216,33 @@ def handle_unexpected(error: BaseException) -> tuple[Response | str, int]:
     )
 
 
+CATALOG_RETRY_SECONDS = 5
+
+
+def handle_catalog_unreachable(error: BaseException) -> tuple[Response | str, int, dict[str, str]]:
+    """Answer a lost or refused catalog connection with a 503 the client may retry.
+
+    The database being down (or a node cut off from it) is an outage, not a bug: logged without a
+    traceback, answered ``catalog_unavailable`` with ``Retry-After``. Checks do not need the
+    catalog and go on answering; pages and edits that read or write it get this answer.
+    """
+    from flask import current_app, request
+
+    current_app.logger.warning(
+        "catalog unreachable on %s %s: %s", request.method, request.path, error
+    )
+    body, status = error_response(
+        503, "catalog_unavailable", "The catalog database cannot be reached; try again shortly."
+    )
+    return body, status, {"Retry-After": str(CATALOG_RETRY_SECONDS)}
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers on ``app``: the family, HTTP errors, and anything else."""
+    from sqlalchemy.exc import OperationalError
     from werkzeug.exceptions import HTTPException
 
     app.register_error_handler(FactcheckError, handle_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(OperationalError, handle_catalog_unreachable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask, abort, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy.exc import OperationalError
 
 from factcheck.errors import (
     APIError,
@@ -94,6 +95,10 @@ def error_app(app: Flask) -> Flask:
     def aborted():
         abort(404)
 
+    @bp.route("/catalog-down")
+    def catalog_down():
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
     @bp.route("/unavailable")
     def unavailable():
         abort(503, description="Down for maintenance.")
@@ -140,6 +145,7 @@ def assert_error_shape(body: dict, code: str) -> None:
         ("post", "/api/v1/test/raw", {"data": "x" * 100}, 413, "payload_too_large"),
         ("get", "/api/v1/test/crash", {}, 500, "internal_server_error"),
         ("get", "/api/v1/test/unavailable", {}, 503, "service_unavailable"),
+        ("get", "/api/v1/test/catalog-down", {}, 503, "catalog_unavailable"),
     ],
 )
 def test_every_api_error_has_one_shape(error_app, method, path, kwargs, status, code) -> None:
@@ -234,3 +240,11 @@ def test_raising_an_error_loads_no_web_framework() -> None:
         "assert 'flask' not in sys.modules and 'werkzeug' not in sys.modules, 'web loaded'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_lost_catalog_is_a_503_to_retry_not_a_crash(error_app, caplog) -> None:
+    response = error_app.test_client().get("/api/v1/test/catalog-down")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "connection refused" not in response.get_data(as_text=True)
+    assert "catalog unreachable" in caplog.text

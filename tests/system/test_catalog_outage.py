@@ -83,7 +83,7 @@ def test_checks_go_on_without_the_catalog_and_the_rest_recovers(node_and_link) -
         assert status == 200 and took < FAST_SECONDS
         for method, path in catalog_reads:
             status, took = timed(method, base + path)
-            assert status >= 500, path
+            assert status == 503, path  # an outage the client may retry, not a server bug
             assert took < FAST_SECONDS, path
     finally:
         link.restore()
