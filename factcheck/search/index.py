@@ -43,6 +43,7 @@ import fcntl
 import logging
 import os
 import pickle
+import secrets
 import shutil
 import threading
 import time
@@ -55,7 +56,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3Segment
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
@@ -140,6 +141,24 @@ class Codec(W3Codec):
 
     def per_document_reader(self, storage: Any, segment: Any) -> _PerDocReader:
         return _PerDocReader(storage, segment)
+
+    def new_segment(self, storage: Any, indexname: str) -> W3Segment:
+        """A segment named from the operating system's randomness.
+
+        Whoosh names segments with the ``random`` module, whose state anything in the process may
+        reset (Hypothesis does, before each example it runs): two segments of one index then get
+        the same name and the second commit fails on an assertion. ``secrets`` has no such state.
+        """
+        return W3Segment(self, indexname, segid=segment_id())
+
+
+SEGMENT_ID_CHARACTERS = "0123456789abcdefghijklmnopqrstuvwxyz"  # Whoosh's own alphabet
+SEGMENT_ID_LENGTH = 16  # Whoosh's own length: 36**16, about 8e24 names
+
+
+def segment_id() -> str:
+    """A fresh segment name, independent of the ``random`` module's state."""
+    return "".join(secrets.choice(SEGMENT_ID_CHARACTERS) for _ in range(SEGMENT_ID_LENGTH))
 
 
 SCHEMA = build_schema()

@@ -186,3 +186,16 @@ def test_an_unreadable_index_counts_as_missing(index: SearchIndex) -> None:
     assert not fresh.exists()
     fresh.rebuild([row(1)])
     assert fresh.status().passages == 1
+
+
+def test_updates_go_on_when_something_resets_the_random_module(tmp_path: Path) -> None:
+    """Hypothesis (and any library) may reseed ``random``; Whoosh names segments with it."""
+    import random
+
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild([row(1, "The harbour opened.")])
+    for number in range(2, 6):
+        random.seed(0)
+        index.update_passages([row(number, f"Ship {number} docked in the harbour.")])
+    assert index.summary().passages == 5
+    assert len(ids_matching(index, "dock")) == 4
