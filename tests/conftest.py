@@ -111,6 +111,18 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     catalog.dispose()
 
 
+@pytest.fixture
+def postgres_database() -> Iterator[Database]:
+    """A migrated, empty PostgreSQL catalog, for what only PostgreSQL has (LISTEN/NOTIFY)."""
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
+        pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
+    catalog = _reset_postgres(url)
+    catalog.upgrade()
+    yield catalog
+    catalog.dispose()
+
+
 # Reviewing (issue 5) -------------------------------------------------------------------------
 
 REVIEWER_PASSWORD = "correct horse battery"

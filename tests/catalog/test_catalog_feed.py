@@ -83,9 +83,8 @@ def test_an_empty_feed_is_at_position_zero(database: Database) -> None:
 
 
 @pytest.mark.postgres
-def test_postgresql_notifies_at_commit(database: Database) -> None:
-    if database.engine.dialect.name != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+def test_postgresql_notifies_at_commit(postgres_database: Database) -> None:
+    database = postgres_database
     from factcheck.search.feed_follower import FeedListener
 
     listener = FeedListener(database.url)

@@ -117,10 +117,11 @@ def test_a_follower_without_an_index_builds_one(catalog: Database, tmp_path: Pat
 
 @pytest.mark.postgres
 def test_postgresql_notify_wakes_the_follower_before_its_poll(
-    catalog: Database, tmp_path: Path
+    postgres_database: Database, tmp_path: Path
 ) -> None:
-    if catalog.engine.dialect.name != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    with postgres_database.session() as session:
+        import_documents(session, [BRIDGE])
+    catalog = postgres_database
     node_a, node_b = SearchIndex(tmp_path / "a"), SearchIndex(tmp_path / "b")
     rebuild_index(catalog, node_a)
     rebuild_index(catalog, node_b)
