@@ -233,3 +233,19 @@ def test_the_registry_serves_it_with_the_shipped_combiner() -> None:
     assert analyzer.combiner is load_combiner()
     assert analyzer.combiner.features == FEATURES
     assert analyzer.combiner.fitted_on
+
+
+def test_a_supporting_passage_that_gives_the_figure_to_another_count_refutes() -> None:
+    passage = (
+        "In the UN General Assembly vote, 141 countries called for an end to the fighting "
+        "and seven voted against the resolution."
+    )
+    claim = analyse_claim("141 countries voted against the UN resolution")
+    (signal,) = learned().signals(claim, [evidence(passage)])
+    assert signal.rules.label == SUPPORTS  # the rules see the figure and the words
+    assert "bound_elsewhere" in signal.checks
+    assert signal.stance.label == REFUTES
+    assert signal.stance.codes == {"different_number"}
+    same = analyse_claim("141 countries called for an end to the fighting")
+    (signal,) = learned().signals(same, [evidence(passage)])
+    assert signal.stance.label == SUPPORTS

@@ -4,7 +4,10 @@ Per passage it reads as ``meaning`` does, and more: the rules' stance stands; a 
 left neutral for want of shared words but that the encoder puts at the meaning threshold or above
 supports ("says the same in other words (similarity 0.83)") unless a precise check objects, and
 *refutes* when the check is one that contradicts (another figure or year, a negation, a denial,
-an opposite of the claim's verb: :func:`~factcheck.engine.stance.signals.precise_checks`).
+an opposite of the claim's verb: :func:`~factcheck.engine.stance.signals.precise_checks`). A
+passage the rules read as support refutes when it gives the claim's figure to another count
+("141 countries voted against" where the passage has 141 backing and seven against): the rules
+align words, not which figure goes with which words.
 
 Per claim (or per part of a claim) a :class:`Combiner`, a multinomial logistic regression over
 the features of :mod:`factcheck.engine.stance.signals`, gives the probability of each of the four
@@ -73,8 +76,14 @@ CHECK_TEXTS = {
     "opposite": "says the opposite, in other words",
     "actor": "names another actor, in other words",
     "swap": "names another of the same kind, in other words",
+    "bound_elsewhere": "gives the claim's figure to another count",
 }
-REFUTING_CHECKS = frozenset({"negation", "denial", "figures", "years", "opposite"})
+REFUTING_CHECKS = frozenset(
+    {"negation", "denial", "figures", "years", "opposite", "bound_elsewhere"}
+)
+# Checks that keep a passage close in meaning from supporting (signals.SIGNAL_CHECKS only inform
+# the combiner and change no passage's stance).
+OBJECTING = frozenset(CHECK_CODES) - {"swap"}
 NOVELTY_RIDGE = 0.1  # added to the covariance's diagonal: features that never vary stay harmless
 NOVELTY_FROM_PERCENTILE = 95  # confidence starts to fall beyond this share of the fitting rows
 PROMOTED = 3  # passages shown for an answer the aggregation did not reach by itself
@@ -351,6 +360,17 @@ class LearnedStanceAnalyzer:
                 final = self._reread(stance, sim, checks, named)
             elif stance.label == SUPPORTS and stance.score >= MIN_STANCE_SCORE:
                 checks = precise_checks(claim, passage, subject_named=named)
+                if "bound_elsewhere" in checks:
+                    # The words are there, but the figure counts something else: the rules'
+                    # alignment cannot see which figure goes with which words.
+                    final = replace(
+                        stance,
+                        label=REFUTES,
+                        score=round(stance.score * MEANING_REFUTE_FACTOR, 3),
+                        reasons=(
+                            Reason(CHECK_CODES["bound_elsewhere"], CHECK_TEXTS["bound_elsewhere"]),
+                        ),
+                    )
             missing = 0.0
             if final.label != NEUTRAL:
                 context = analyse(evidence.context) if evidence.context else None
@@ -380,7 +400,7 @@ class LearnedStanceAnalyzer:
         threshold = self._meaning._threshold(stance)
         if threshold is None or similarity < threshold:
             return stance
-        if not [c for c in checks if c != "swap"]:  # as ``meaning``'s objection reads it
+        if not [c for c in checks if c in OBJECTING]:  # as ``meaning``'s objection reads it
             return self._meaning._supports(stance, similarity, threshold)
         refuting = [c for c in checks if c in REFUTING_CHECKS]
         if not named or not refuting:

@@ -6,7 +6,12 @@ the rules' stance and reasons, its rank in the retrieved list, and the *precise 
 to it even where the rules' word alignment gave up (:func:`precise_checks`): a passage that the
 encoder aligns with the claim but that gives another figure or year, negates or denies it, uses
 an opposite of its verb or names another actor is the likeliest refutation in other words, and
-such a passage is *more* similar to the claim, not less.
+such a passage is *more* similar to the claim, not less. One of them reads a figure with what
+it counts: the passage binds the claim's figure to another count than the claim does ("141
+countries voted against" where the passage has 141 backing it and seven against). Two only
+inform the combiner (:data:`SIGNAL_CHECKS`): the claim's actor in another role (the passage's
+subject of the same verb is another actor, the claim's actor stands after it) and a direction
+word other than the verb reversed.
 
 :func:`claim_features` turns the signals of one claim (or one part of a claim) into the fixed
 vector :data:`FEATURES` names, in that order: the combiner's coefficients are fitted against
@@ -24,6 +29,9 @@ import numpy as np
 
 from factcheck.engine.claim_analysis import Claim
 from factcheck.engine.stance.base import NEUTRAL, REFUTES, SUPPORTS, ReasonCode, Stance
+from factcheck.language import grammar
+from factcheck.language.entities import Entity
+from factcheck.language.numbers import Quantity
 from factcheck.language.text_analysis import TextAnalysis, opposites
 
 # A passage at least this close in meaning is "aligned by meaning": its precise checks count as
@@ -40,8 +48,20 @@ CHECK_CODES: dict[str, ReasonCode] = {
     "opposite": "says_the_opposite",
     "actor": "other_actor",
     "swap": "rival_name",
+    "bound_elsewhere": "different_number",
 }
-CHECKS = tuple(CHECK_CODES)
+# Checks that only inform the combiner (no reason code of their own, no stance changed): the
+# claim's actor in another role, a direction word reversed outside the main verb.
+SIGNAL_CHECKS: tuple[str, ...] = ("role", "reversed")
+CHECKS = (*CHECK_CODES, *SIGNAL_CHECKS)
+# Which tokens count with a figure: the claim's up to this many after it ("141 countries voted
+# against"), the passage's this many before and after, never across another figure or a
+# sentence's end.
+FIGURE_AFTER = 4
+FIGURE_BEFORE = 3
+PASSAGE_FIGURE_AFTER = 6
+ACTOR_KINDS = frozenset({"country", "leader", "organisation"})
+ROLE_REACH = 3  # words between an actor and the verb it is the subject of ("Iran has")
 # Entity kinds whose swap ("Lukashenko", not "Putin"; "the Mediterranean", not "the Indian
 # Ocean") changes what a claim asserts.
 SWAPPABLE_KINDS = frozenset({"country", "leader", "organisation", "name"})
@@ -150,7 +170,146 @@ def precise_checks(claim: Claim, passage: TextAnalysis, *, subject_named: bool) 
             found.append("actor")
     if _swapped(said, passage):
         found.append("swap")
+    if _bound_elsewhere(claim, passage):
+        found.append("bound_elsewhere")
+    if _other_role(claim, passage):
+        found.append("role")
+    if _reversed(claim, passage):
+        found.append("reversed")
     return tuple(found)
+
+
+def _figure_words(
+    analysis: TextAnalysis,
+    figure: Quantity,
+    before: int,
+    after: int,
+    stops: frozenset[int],
+) -> frozenset[str]:
+    """What the figure counts: the concepts of the content words around it (``before`` and
+    ``after`` tokens, never across another figure or a sentence's end), leaving out the noun it
+    is a number of ("countries"; a passage often leaves it unsaid) and phrase concepts made with
+    the word before."""
+    words: set[str] = set()
+    tokens = analysis.tokens
+    for step, reach in ((-1, before), (1, after)):
+        i = figure.index + step
+        while 0 <= i < len(tokens) and abs(i - figure.index) <= reach:
+            token = tokens[i]
+            if i in stops or token.text in (".", ";", "?", "!"):
+                break
+            if token.content and token.lemma != figure.unit:
+                previous = tokens[i - 1].lower if i > 0 else ""
+                words |= {
+                    c
+                    for c in token.concepts
+                    if c == token.lemma or not (previous and c.startswith(previous))
+                }
+            i += step
+    return frozenset(words)
+
+
+def _bound_elsewhere(claim: Claim, passage: TextAnalysis) -> bool:
+    """The passage states the claim's figure, but what the claim says it counts (the words after
+    it: "141 *countries voted against*") stands more with another figure there than with this
+    one ("backed by 141 countries …, and seven voted against"), or the passage says the opposite
+    of it with this very figure ("141 voted in favour")."""
+    said = claim.analysis
+    claim_stops = frozenset(q.index for q in said.quantities)
+    passage_stops = frozenset(q.index for q in passage.quantities)
+
+    def near(p: Quantity) -> frozenset[str]:
+        stops = passage_stops - {p.index}
+        return _figure_words(passage, p, FIGURE_BEFORE, PASSAGE_FIGURE_AFTER, stops)
+
+    for q in said.quantities:
+        counted = _figure_words(said, q, 0, FIGURE_AFTER, claim_stops - {q.index})
+        same = [p for p in passage.quantities if p.same_value(q)]
+        if not counted or not same:
+            continue
+        with_same = frozenset().union(*(near(p) for p in same))
+        contrary = frozenset().union(*(opposites(c) for c in counted))
+        if with_same & contrary and not counted & with_same:
+            return True
+        for p in passage.quantities:
+            if not p.same_value(q) and len(counted & near(p)) > len(counted & with_same):
+                return True
+    return False
+
+
+def _keys(entities: Sequence[Entity]) -> frozenset[str]:
+    """Entity keys, a leader also standing for the country."""
+    keys: set[str] = set()
+    for e in entities:
+        keys.add(e.key)
+        if e.country:
+            keys.add(e.country)
+    return frozenset(keys)
+
+
+def _passive(analysis: TextAnalysis, index: int) -> bool:
+    tokens = analysis.tokens
+    before = tokens[index - 1].lemma if index > 0 else ""
+    after = tokens[index + 1].lower if index + 1 < len(tokens) else ""
+    return before == "be" or after == "by"
+
+
+def _other_role(claim: Claim, passage: TextAnalysis) -> bool:
+    """The passage uses the claim's verb (the same lemma) with another actor as its subject, and
+    names the claim's own actor after it (in another role): "Iran supplied drones to Russia" for
+    "Russia supplied drones to Iran"."""
+    said = claim.analysis
+    verb = claim.verb_index
+    if verb is None or verb >= len(said.tokens) or _passive(said, verb):
+        return False
+    actor = _actor_before(said, verb)
+    if actor is None:
+        return False
+    subject = _keys([actor])
+    lemma = said.tokens[verb].lemma
+    verdicts: list[bool] = []
+    for k, token in enumerate(passage.tokens):
+        if token.lemma != lemma or _passive(passage, k):
+            continue
+        other = _actor_before(passage, k)
+        if other is None:
+            continue
+        after = _keys([e for e in passage.entities if e.start > k])
+        verdicts.append(not (_keys([other]) & subject) and bool(after & subject))
+    return bool(verdicts) and all(verdicts)
+
+
+def _actor_before(analysis: TextAnalysis, index: int) -> Entity | None:
+    """The subject of the verb at ``index`` when it is an actor: the entity right before it, or
+    with only auxiliaries and adverbs between ("Iran has already supplied"); not a possessive
+    ("Putin's army")."""
+    tokens = analysis.tokens
+    for e in analysis.entities:
+        if e.end > index or index - e.end > ROLE_REACH:
+            continue
+        between = tokens[e.end : index]
+        if all(t.lower in grammar.auxiliaries() or t.lower.endswith("ly") for t in between):
+            return e if e.kind in ACTOR_KINDS else None
+    return None
+
+
+def _reversed(claim: Claim, passage: TextAnalysis) -> bool:
+    """A content word of the claim other than its verb ("an *increase* in exports") whose
+    opposite the passage uses, not negated, while it does not use the word itself."""
+    said = claim.analysis
+    present = passage.concepts
+    for i, token in enumerate(said.tokens):
+        if not token.content or i == claim.verb_index or not token.concepts:
+            continue
+        if token.concepts & present:
+            continue
+        contrary = frozenset().union(*(opposites(c) for c in token.concepts))
+        if contrary and any(
+            t.content and k not in passage.negated and t.concepts & contrary
+            for k, t in enumerate(passage.tokens)
+        ):
+            return True
+    return False
 
 
 def _swapped(said: TextAnalysis, passage: TextAnalysis) -> bool:
