@@ -19,10 +19,9 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 from pathlib import Path
 
-from live_server import HOST, free_port
+from live_server import HOST, free_port, port_answers, terminate
 from sqlalchemy import create_engine, make_url, text
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -132,13 +131,8 @@ http {{
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection((HOST, self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.05)
+        if port_answers(self.port, timeout):
+            return self
         self.stop()
         raise TimeoutError(f"nginx did not start on port {self.port}")
 
@@ -146,12 +140,7 @@ http {{
         """Stop nginx (SIGTERM, then SIGKILL)."""
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        terminate(self.process)
         self.process = None
 
     def answered_by(self) -> list[str]:

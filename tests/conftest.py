@@ -102,10 +102,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     if request.param == "sqlite":
         catalog = Database(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
     else:
-        url = os.environ.get(POSTGRES_URL_VARIABLE)
-        if not url:
-            pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
-        catalog = _reset_postgres(url)
+        catalog = _test_postgres()
     catalog.upgrade()
     yield catalog
     catalog.dispose()
@@ -114,13 +111,18 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
 @pytest.fixture
 def postgres_database() -> Iterator[Database]:
     """A migrated, empty PostgreSQL catalog, for what only PostgreSQL has (LISTEN/NOTIFY)."""
-    url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if not url:
-        pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
-    catalog = _reset_postgres(url)
+    catalog = _test_postgres()
     catalog.upgrade()
     yield catalog
     catalog.dispose()
+
+
+def _test_postgres() -> Database:
+    """The test server's catalog, emptied; the test is skipped when no server is configured."""
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
+        pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set")
+    return _reset_postgres(url)
 
 
 # Reviewing (issue 5) -------------------------------------------------------------------------

@@ -32,6 +32,28 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def port_answers(port: int, timeout: float) -> bool:
+    """Whether something accepts connections on ``HOST:port`` within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def terminate(process: subprocess.Popen) -> None:
+    """Stop a helper process: SIGTERM, then SIGKILL if it has not gone within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def environment(data_dir: Path, sources_dir: Path | None = None, **settings: str) -> dict:
     """The process environment of a service whose data all lives in ``data_dir``."""
     env = {

@@ -12,10 +12,10 @@ import os
 import shutil
 import socket
 import subprocess
-import time
 from pathlib import Path
 
-HOST = "127.0.0.1"
+from live_server import HOST, port_answers, terminate
+
 URL_VARIABLE = "FACTCHECK_TEST_REDIS_URL"
 
 
@@ -53,13 +53,8 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection((HOST, self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.05)
+        if port_answers(self.port, timeout):
+            return self
         self.stop()
         raise TimeoutError(f"redis-server did not start on port {self.port}")
 
@@ -67,10 +62,5 @@ class RedisServer:
         """Stop it (SIGTERM, then SIGKILL)."""
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        terminate(self.process)
         self.process = None

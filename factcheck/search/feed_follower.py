@@ -16,13 +16,11 @@ runs one indexed query. Nothing here imports Flask.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -32,6 +30,7 @@ from factcheck.catalog.database import Database
 from factcheck.catalog.feed import CHANNEL, last_position
 from factcheck.errors import IndexUnavailable
 from factcheck.search.feed import DEFAULT_REBUILD_AFTER, FeedProgress, apply_feed
+from factcheck.search.file_lock import file_lock
 from factcheck.search.index import SearchIndex
 
 logger = logging.getLogger(__name__)
@@ -184,20 +183,5 @@ class FeedFollower:
     @contextmanager
     def _follower_lock(self) -> Iterator[bool]:
         """Try, without waiting, to be this index directory's follower."""
-        self.index.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.index.directory / LOCK_FILE, "a+b") as handle:
-            if not _try_lock(handle):
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _try_lock(handle: Any) -> bool:
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
+        with file_lock(self.index.directory / LOCK_FILE, timeout=0) as held:
+            yield held

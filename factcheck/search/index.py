@@ -39,14 +39,12 @@ across requests until the version changes.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import pickle
 import secrets
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,6 +59,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
 from factcheck.errors import IndexUnavailable
+from factcheck.search.file_lock import file_lock
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +68,6 @@ FEED_POSITION_FILE = "FEED_POSITION"
 LOCK_FILE = ".write-lock"
 GENERATION_PREFIX = "gen-"
 WRITER_MEMORY_MB = 256  # Whoosh's in-memory posting pool before it spills to disk
-LOCK_RETRY_SECONDS = 0.02  # how often a bounded wait for the writer lock tries again
 READ_ATTEMPTS = 5  # reads of the live generation raced by commits and swaps, before giving up
 PARALLEL_THRESHOLD = 2_000  # rows from which a rebuild uses worker processes
 MAX_WRITER_PROCESSES = 2  # this service's machines have 2 cores
@@ -267,10 +265,8 @@ class SearchIndex:
         if getattr(self._local, "holds_lock", False):
             yield True
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / LOCK_FILE, "a+b") as handle:
-            # flock is per open file: threads of one process exclude each other too.
-            if not _acquire(handle, timeout):
+        with file_lock(self.directory / LOCK_FILE, timeout=timeout) as held:
+            if not held:
                 yield False
                 return
             self._local.holds_lock = True
@@ -278,7 +274,6 @@ class SearchIndex:
                 yield True
             finally:
                 self._local.holds_lock = False
-                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -617,22 +612,6 @@ class GenerationBuilder:
         for document in self._pending:
             self._writer.add_document(**document)
         self._pending = []
-
-
-def _acquire(handle: Any, timeout: float | None) -> bool:
-    """Take an exclusive flock on ``handle``, waiting at most ``timeout`` seconds (or forever)."""
-    if timeout is None:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        return True
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(LOCK_RETRY_SECONDS)
 
 
 def _write_position(generation_path: Path, position: int) -> None:

@@ -33,7 +33,6 @@ with BM25 alone.
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import hashlib
 import json
@@ -56,6 +55,7 @@ from factcheck.errors import IndexUnavailable
 from factcheck.language.encoder import DIMENSIONS, MODEL_NAME, get_encoder
 from factcheck.search.background import BackgroundPass
 from factcheck.search.bulk_search import live_document, stored_fields
+from factcheck.search.file_lock import file_lock
 from factcheck.search.index import SearchIndex
 
 logger = logging.getLogger(__name__)
@@ -264,17 +264,8 @@ class VectorStore:
     @contextmanager
     def embedding_lock(self, *, wait: bool = True) -> Iterator[bool]:
         """Hold the pass lock; with ``wait=False`` yield ``False`` at once if another holds it."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / LOCK_FILE, "a+b") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with file_lock(self.directory / LOCK_FILE, timeout=None if wait else 0) as held:
+            yield held
 
     def write_progress(
         self, embedded: int, total: int, *, running: bool, index_version: str | None = None
