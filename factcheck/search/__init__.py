@@ -8,7 +8,7 @@ is the one process per index directory that does so in the background; ``file_lo
 one lock the index writer, the embedding pass and the follower take; ``drift`` finds and repairs
 where the index and the catalog disagree; ``vectors`` keeps each passage's vector for dense
 retrieval; ``background`` runs the passes that follow the index (embedding, re-checking) one at a
-time in a daemon thread; ``importer`` writes files into the catalog and then brings the index up to date,
-which is why it lives here and not in ``ingest``. May import ``language``, ``ingest`` and
-``catalog``.
+time in a daemon thread; ``importer`` writes files into the catalog and then brings the index up
+to date, which is why it lives here and not in ``ingest``. May import ``language``, ``ingest``
+and ``catalog``.
 """
