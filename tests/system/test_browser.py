@@ -16,10 +16,10 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
+from browsing import CHROMIUM, CHROMIUM_ARGS, REPOSITORY, SCREENSHOTS
 from flask import Flask
 from werkzeug.serving import make_server
 
@@ -27,19 +27,6 @@ from factcheck.app import create_app
 
 pytestmark = pytest.mark.browser
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CLAIM = "Iran supplied drones to Russia"
 XSS_CLAIMS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
 
