@@ -4,7 +4,8 @@
 against the configured corpus and writes ``DIR/<name>.features.jsonl`` (one claim set, one file:
 one group of the cross-validation). ``factcheck model fit-combiner FILE... --out learned.json``
 fits the combiner on features files (and on claims files, read against the configured corpus
-first) and writes its coefficients.
+first) and writes its coefficients. ``factcheck model train`` trains the stance cross-encoder
+(the ``train`` extra) and writes it as int8 ONNX beside its model card.
 """
 
 from __future__ import annotations
@@ -117,3 +118,73 @@ def fit_combiner_command(files: tuple[Path, ...], out: Path, l2: float | None) -
     combiner.write(out)
     click.echo(json.dumps(combiner.figures, indent=1))
     click.echo(f"wrote {out}")
+
+
+@model_group.command("train")
+@click.option(
+    "--out-dir",
+    default=Path("factcheck/language/data"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write stance-cross-encoder.int8.onnx and its training report.",
+)
+@click.option("--max-pairs", default=5000, show_default=True, help="Pairs to train on, at most.")
+@click.option("--epochs", default=1, show_default=True, help="Passes over the pairs.")
+@click.option("--seed", default=13, show_default=True, help="Seed of the pairs and the training.")
+@click.option(
+    "--learning-rate", default=1e-4, show_default=True, help="AdamW's peak learning rate."
+)
+@click.option(
+    "--shared",
+    default=Path("../shared"),
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The shared folder holding training/ and benchmarks/climate-fever/.",
+)
+@click.option(
+    "--sources",
+    default=Path("sources"),
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The seed articles the in-domain synthetic pairs are made from.",
+)
+def train_command(
+    out_dir: Path,
+    max_pairs: int,
+    epochs: int,
+    seed: int,
+    learning_rate: float,
+    shared: Path,
+    sources: Path,
+) -> None:
+    """Train the stance cross-encoder and write it as int8 ONNX (needs the ``train`` extra).
+
+    Deterministic for a seed: the pairs (factcheck/engine/stance/training_pairs.py) and the
+    fine-tuning of all-MiniLM-L6-v2 (cross_encoder_training.py) are seeded. Read the model card
+    (docs/cross-encoder.md) for the data, their licences and what the model was measured at.
+    """
+    from factcheck.engine.stance.cross_encoder_training import export, train
+    from factcheck.engine.stance.training_pairs import build_pairs, label_counts
+
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError as error:
+        raise click.ClickException(
+            f"{error.name} is missing: pip install -e '.[train]' (see the model card)"
+        ) from error
+
+    pairs = build_pairs(
+        shared / "training", shared / "benchmarks", sources, max_pairs=max_pairs, seed=seed
+    )
+    click.echo(f"{len(pairs)} pairs: {json.dumps(label_counts(pairs))}")
+
+    def progress(step: int, total: int, loss: float) -> None:
+        if step % 20 == 0 or step == total:
+            click.echo(f"step {step}/{total} loss {loss:.4f}", err=True)
+
+    model, report = train(
+        pairs, epochs=epochs, seed=seed, learning_rate=learning_rate, progress=progress
+    )
+    path = export(model, out_dir, report)
+    click.echo(f"trained in {report.seconds:.0f} s; wrote {path}")
