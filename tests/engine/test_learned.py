@@ -249,3 +249,30 @@ def test_a_supporting_passage_that_gives_the_figure_to_another_count_refutes() -
     same = analyse_claim("141 countries called for an end to the fighting")
     (signal,) = learned().signals(same, [evidence(passage)])
     assert signal.stance.label == SUPPORTS
+
+
+def test_an_accusation_met_by_a_denial_stays_conflicting_whatever_the_combiner_prefers() -> None:
+    combiner = tiny_combiner(refuted=10.0)  # prefers refuted, whatever the passages
+    x = np.zeros(len(FEATURES))
+    x[FEATURES.index("disputed")] = 1.0
+    label, _ = combiner.verdict(x, "conflicting")
+    assert label == "conflicting"
+    # Conflicting for another reason (two sources disagree) is the combiner's to overrule.
+    x[FEATURES.index("disputed")] = 0.0
+    assert combiner.verdict(x, "conflicting")[0] == REFUTED
+
+
+def test_a_reported_accusation_and_its_denial_make_a_conflicting_verdict() -> None:
+    analyzer = learned(refuted=10.0)
+    claim = analyse_claim("Ghana hired foreign pilots")
+    passages = [
+        evidence(
+            "Sweden has accused Ghana of hiring foreign pilots, although Accra has denied the "
+            "accusation."
+        )
+    ]
+    stances = analyzer.assess_many(claim, passages)
+    verdict = analyzer.decide(
+        claim, [Assessment(e, s) for e, s in zip(passages, stances, strict=True)]
+    )
+    assert verdict.label == "conflicting"

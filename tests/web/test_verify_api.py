@@ -41,16 +41,6 @@ SOURCE_KEYS = ["id", "title", "publisher", "url", "published"]
 
 
 @pytest.fixture
-def test_config(test_config: dict[str, object]) -> dict[str, object]:
-    """These verdicts are the rules analyzer's (the baseline), as they were before ``learned``
-    became the default. ``learned`` answers four of the five alike; on "Ghana hired foreign
-    pilots" (an accusation met by a denial: conflicting by the label definitions) its combiner
-    says refuted at 0.57 and overrules the aggregation (docs/quality.md, the learned analyzer).
-    """
-    return {**test_config, "STANCE_ANALYZER": "rules"}
-
-
-@pytest.fixture
 def corpus(runner, tmp_path: Path) -> None:
     directory = tmp_path / "corpus"
     directory.mkdir()

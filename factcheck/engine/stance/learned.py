@@ -131,11 +131,18 @@ class Combiner:
         ``novelty_to`` (the farthest fitting row) it falls linearly, beyond it it is chance. A
         claim and passages unlike anything fitted on are where the fitted probabilities mean
         least.
+
+        One verdict is never overruled: ``conflicting`` reached because a passage reports an
+        accusation that its subject denies. The label definitions make that conflicting, so
+        the combiner only gives the confidence.
         """
         p = self.probabilities(x)[0]
         best = int(np.argmax(p))
-        if usual is not None and self.classes[best] != usual and p[best] < self.override_at:
-            best = self.classes.index(usual)
+        row = np.atleast_2d(np.asarray(x, dtype=np.float64))[0]
+        disputed = usual == CONFLICTING and row[DISPUTED_COLUMN] > 0.5
+        overruled = usual is not None and self.classes[best] != usual
+        if overruled and (disputed or p[best] < self.override_at):
+            best = self.classes.index(str(usual))
         chance = 1.0 / len(self.classes)
         share = 0.0
         if self.novelty_inverse is not None and self.novelty_to > self.novelty_from:
@@ -234,6 +241,7 @@ class Combiner:
 
 
 GENERAL_COLUMN = FEATURES.index("general_claim")
+DISPUTED_COLUMN = FEATURES.index("disputed")  # an accusation met by a denial (signals.py)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
