@@ -4,47 +4,12 @@ moved listed on /review/changes, and a signed-off review of a moved claim flagge
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
-import pytest
+from moved_verdicts import CLAIM, import_refutation
 
 from factcheck.catalog.models import ClaimCheck, VerdictChange
 from factcheck.review.rechecks import get_rechecker
 from factcheck.settings import SETTINGS
-from factcheck.web import check_log
-
-CLAIM = "Easthaven handled 7,200 ships in 2022"
-
-REFUTING = """---
-id: harbour-correction
-title: Harbour figures corrected
-publisher: The Port Gazette
-url: https://example.org/harbour-correction
-published: 2023-04-02
----
-
-Easthaven did not handle 7,200 ships in 2022: the port handled 3,100 ships in 2022.
-
-Officials said the earlier figure was wrong.
-"""
-
-
-@pytest.fixture
-def logged(app, client, imported) -> dict:
-    """The fixture claim checked once through the API (so it is in the check log)."""
-    body = client.post("/api/v1/verify", json={"claim": CLAIM}).get_json()
-    assert body["verdict"] == "supported"
-    check_log.flush(app)  # the log is written in the background
-    return body
-
-
-def import_refutation(runner, tmp_path: Path):
-    directory = tmp_path / "more"
-    directory.mkdir()
-    (directory / "correction.md").write_text(REFUTING, encoding="utf-8")
-    result = runner.invoke(args=["import", str(directory)])
-    assert result.exit_code == 0, result.output
-    return result
 
 
 def test_the_recheck_settings_are_registered() -> None:

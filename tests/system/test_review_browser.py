@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
+from browsing import SCREENSHOTS, assert_fits
 from flask import Flask
 from werkzeug.serving import make_server
 
@@ -24,7 +25,6 @@ from factcheck.review.reviewers import add_reviewer
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "correct horse battery"
 TITLE = "Northport bridge opens"
@@ -130,17 +130,6 @@ def test_a_reviewer_adds_an_article_excludes_a_passage_and_signs_off(page) -> No
     assert "signed off by alice" in aside.inner_text()
 
 
-# The elements that reach past the right edge of the window (not inside a scrolling box),
-# innermost first: what the failure message names.
-WIDER_THAN_SCREEN = """
-[...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-  .filter(e => !e.closest('.table-scroll'))
-  .reverse().slice(0, 5)
-  .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
-"""
-
-
 def sign_in_from_the_footer(page) -> None:
     """From a public page, through the footer's link, signed in and back on the review pages."""
     page.goto("/")
@@ -199,8 +188,7 @@ def test_review_pages_fit_the_screen(page, width: int) -> None:
         "/review/tokens/",
     ):
         page.goto(url)
-        fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        assert fits, f"{url} scrolls sideways at {width} px: {page.evaluate(WIDER_THAN_SCREEN)}"
+        assert_fits(page, url)
         name = url.rstrip("/").rsplit("/", 1)[-1].split("-")[0] or "review"
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"review-{name}-{width}.png"), full_page=True)
